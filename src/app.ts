@@ -1,0 +1,62 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Providers } from './channels/types.js';
+import type { Config } from './config.js';
+import { loggerOptions } from './logger.js';
+import authPlugin from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import metricsPlugin from './plugins/metrics.js';
+import providersPlugin from './plugins/providers.js';
+import servicePlugin from './plugins/service.js';
+import storePlugin from './plugins/store.js';
+import swaggerPlugin from './plugins/swagger.js';
+import healthRoutes from './routes/health.js';
+import verificationRoutes from './routes/verifications.js';
+
+export interface AppOptions {
+  config: Config;
+  /** Time source (tests move it forward to expire codes without waiting). */
+  clock?: () => number;
+  /** Replaces channel providers (tests). */
+  providers?: Partial<Providers>;
+  /** Redis key prefix (tests share one Redis). */
+  keyPrefix?: string;
+}
+
+// The whole service as one plugin: server.ts registers it on a listening instance, tests on
+// one they drive with inject().
+export default async function app(fastify: FastifyInstance, opts: AppOptions) {
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+  await fastify.register(errorsPlugin);
+  await fastify.register(formbody);
+  await fastify.register(metricsPlugin);
+  await fastify.register(swaggerPlugin);
+  await fastify.register(storePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
+  await fastify.register(providersPlugin, { config: opts.config, providers: opts.providers });
+  await fastify.register(authPlugin, { config: opts.config });
+  await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock });
+  await fastify.register(healthRoutes);
+  await fastify.register(verificationRoutes, { prefix: '/v1' });
+}
+
+export function serverOptions(config: Config, logStream?: NodeJS.WritableStream): FastifyServerOptions {
+  return {
+    logger: loggerOptions(config, logStream),
+    // Requests are small JSON documents; anything larger is not ours.
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    // X-Forwarded-For is not trusted: clientIp comes from the calling backend's body.
+    trustProxy: false,
+    ajv: undefined,
+  };
+}
+
+/** Builds a ready app without listening. */
+export async function buildApp(opts: AppOptions, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
+  const fastify = Fastify(serverOptions(opts.config, logStream));
+  await fastify.register(app, opts);
+  await fastify.ready();
+  return fastify;
+}

@@ -1,0 +1,93 @@
+import { Agent, errors, request } from 'undici';
+
+// One outbound HTTP client for every provider adapter, with explicit timeouts and one rule
+// for what a failure means: before the request was sent (safe to try elsewhere) or after
+// (the provider may have queued the message: never send it again).
+
+export type FailurePhase = 'connect' | 'response';
+
+export class ProviderHttpError extends Error {
+  constructor(
+    readonly phase: FailurePhase,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'ProviderHttpError';
+  }
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface HttpClientOptions {
+  connectTimeoutMs: number;
+  /** Whole-answer deadline after the request was sent. */
+  timeoutMs: number;
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export class HttpClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.agent = new Agent({
+      connectTimeout: opts.connectTimeoutMs,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      // No retry of a non-idempotent POST on a reused socket: that could send twice.
+      pipelining: 1,
+    });
+  }
+
+  async post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const signal = AbortSignal.timeout(this.opts.connectTimeoutMs + this.opts.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        body,
+        headers,
+        dispatcher: this.agent,
+        signal,
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body: text };
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+function classify(err: unknown): ProviderHttpError {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string; name?: string };
+  const code = e.code ?? e.cause?.code;
+  if (err instanceof errors.ConnectTimeoutError || (code && CONNECT_CODES.has(code))) {
+    return new ProviderHttpError('connect', `connection failed (${code ?? 'connect timeout'})`, err);
+  }
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
+    return new ProviderHttpError('response', 'no answer in time', err);
+  }
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return new ProviderHttpError('response', 'no answer in time', err);
+  }
+  return new ProviderHttpError('response', `request failed (${code ?? e.message ?? 'unknown'})`, err);
+}

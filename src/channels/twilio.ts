@@ -1,0 +1,144 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config, Locale } from '../config.js';
+import { AppError } from '../errors.js';
+import { HttpClient, ProviderHttpError } from './http.js';
+import { spokenDigits, voiceText } from './messages.js';
+import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
+
+// Twilio Programmable Voice (providers.md 4.1): create a call whose inline TwiML reads the code.
+// The same TwiML renderers answer the inbound "call us back" webhook (CONTRACT.md section 3).
+
+export interface TwilioOptions {
+  /** e.g. https://api.twilio.com */
+  apiUrl: string;
+  accountSid: string;
+  authToken: string;
+  /** Our Twilio number or verified caller id, E.164. */
+  from: string;
+}
+
+/**
+ * Twilio's default <Say> voice ("man") speaks only a few languages and an invalid voice/language
+ * pair fails the call, so each locale names a Polly voice that speaks it.
+ */
+export const TWILIO_VOICES: Record<Locale, string> = {
+  ru: 'Polly.Tatyana',
+  en: 'Polly.Joanna',
+  pt: 'Polly.Camila',
+};
+
+/** Twilio errors that mean "this To number cannot be called". */
+const INVALID_TO = new Set([21211, 21214, 21217, 21614]);
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+export const xmlEscape = (s: string) => s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+
+const say = (locale: Locale, text: string) =>
+  `<Say language="${xmlEscape(voiceText[locale].language)}" voice="${xmlEscape(TWILIO_VOICES[locale])}">${xmlEscape(text)}</Say>`;
+
+/**
+ * The robot says why it calls once, then the code digit by digit twice (a pause between, so a
+ * user who missed it hears it again), then hangs up. `kind`: 'outbound' for our voice call,
+ * 'callback' when the user called our flash-call number back.
+ */
+export function codeTwiml(locale: Locale, code: string, kind: 'outbound' | 'callback'): string {
+  const t = voiceText[locale];
+  const digits = `${t.codeIs} ${spokenDigits(code)}.`;
+  return `<Response>${say(locale, `${t[kind]} ${digits}`)}<Pause length="1"/>${say(locale, digits)}<Hangup/></Response>`;
+}
+
+/** The caller has no active code: say so and hang up. */
+export function noCodeTwiml(locale: Locale): string {
+  return `<Response>${say(locale, voiceText[locale].noCode)}<Hangup/></Response>`;
+}
+
+interface TwilioReply {
+  sid?: string;
+  status?: string | number;
+  code?: number;
+  message?: string;
+}
+
+export class TwilioVoiceProvider implements ChannelProvider {
+  readonly channel = 'voice' as const;
+  readonly name = 'twilio';
+  private readonly endpoint: string;
+  private readonly auth: string;
+
+  constructor(
+    private readonly opts: TwilioOptions,
+    private readonly http: HttpClient,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.endpoint = `${opts.apiUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Calls.json`;
+    this.auth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
+  }
+
+  async send(req: DeliveryRequest): Promise<DeliveryResult> {
+    if (!req.code || !/^\d+$/.test(req.code)) throw new AppError('internal_error', 'Twilio needs our code');
+    const form = new URLSearchParams({
+      To: req.to,
+      From: this.opts.from,
+      Twiml: codeTwiml(req.locale, req.code, 'outbound'),
+    });
+    const ctx = { verificationId: req.verificationId, attemptId: req.attemptId, provider: 'twilio' };
+
+    let res;
+    try {
+      res = await this.http.post(this.endpoint, form.toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        authorization: this.auth,
+      });
+    } catch (err) {
+      if (err instanceof ProviderHttpError) {
+        // 'response' means the call may be queued: the caller must not send it again.
+        this.log.warn({ ...ctx, phase: err.phase, err: err.message }, 'Twilio unreachable');
+        throw new AppError('provider_unavailable', `Twilio: ${err.message}`);
+      }
+      throw err;
+    }
+
+    let reply: TwilioReply | undefined;
+    try {
+      reply = JSON.parse(res.body) as TwilioReply;
+    } catch {
+      reply = undefined;
+    }
+    if (res.status >= 200 && res.status < 300 && typeof reply?.sid === 'string' && reply.sid) {
+      this.log.info({ ...ctx, providerRef: reply.sid, providerStatus: reply.status }, 'Twilio call created');
+      return { providerRef: reply.sid, status: 'queued' };
+    }
+
+    const twilioCode = typeof reply?.code === 'number' ? reply.code : undefined;
+    this.log.warn(
+      {
+        ...ctx,
+        httpStatus: res.status,
+        twilioCode,
+        // Twilio's messages quote the To number: mask digit runs.
+        providerError: typeof reply?.message === 'string' ? reply.message.slice(0, 200).replace(/\d{5,}/g, '<digits>') : undefined,
+      },
+      'Twilio refused the call',
+    );
+    if (res.status >= 400 && res.status < 500 && twilioCode !== undefined && INVALID_TO.has(twilioCode)) {
+      throw new AppError('invalid_phone_number', `Twilio cannot call this number (error ${twilioCode})`);
+    }
+    throw new AppError(
+      'provider_error',
+      twilioCode !== undefined ? `Twilio error ${twilioCode} (HTTP ${res.status})` : `Twilio answered HTTP ${res.status}`,
+    );
+  }
+}
+
+export function twilioVoiceFromConfig(config: Config, http: HttpClient, log: FastifyBaseLogger): TwilioVoiceProvider {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from } = config;
+  if (!accountSid || !authToken || !from) {
+    throw new Error('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required for the twilio provider');
+  }
+  return new TwilioVoiceProvider(
+    { apiUrl: config.TWILIO_API_URL, accountSid, authToken, from },
+    http,
+    log.child({ provider: 'twilio' }),
+  );
+}

@@ -1,0 +1,44 @@
+import type { DeliveryChannel, Locale } from '../config.js';
+
+// The one small interface every channel adapter implements. The core never knows which
+// provider is behind a channel; adapters never touch the store.
+
+export interface DeliveryRequest {
+  verificationId: string;
+  /** Stable per attempt: providers with an idempotency field (uCaller `unique`) get it. */
+  attemptId: string;
+  /** E.164, e.g. +79161234567; each adapter formats it for its provider. */
+  to: string;
+  /** The code to deliver; undefined when the provider picks the code itself. */
+  code?: string;
+  locale: Locale;
+  /** SMS originator asked for by the request. */
+  sender?: string;
+}
+
+export interface DeliveryResult {
+  /** The provider's id for this message or call, always a string (ids exceed 2^53). */
+  providerRef: string;
+  status: 'queued' | 'sent';
+  /** The code the user will see, when the provider chose it (choosesCode). */
+  code?: string;
+}
+
+export interface ChannelProvider {
+  readonly channel: DeliveryChannel;
+  /** Provider name shown in attempts: smstraffic, ucaller, twilio, console. */
+  readonly name: string;
+  /** True when the provider picks the code and returns it (SMS.ru, Zvonok and the like). */
+  readonly choosesCode?: boolean;
+  /** Code length the provider requires (uCaller: 4), overriding the requested one. */
+  readonly codeLength?: number;
+  /**
+   * Delivers the code. Throws AppError: `provider_error` (refused; 502), `provider_unavailable`
+   * (unreachable or no answer in time; 503) or `invalid_phone_number` (the provider says the
+   * number cannot receive it).
+   */
+  send(req: DeliveryRequest): Promise<DeliveryResult>;
+  close?(): Promise<void>;
+}
+
+export type Providers = Record<DeliveryChannel, ChannelProvider>;

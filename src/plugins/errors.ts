@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode } from '../errors.js';
+
+// The one error handler: every error leaves as application/problem+json with a stable code.
+
+function fromValidation(err: FastifyError): AppError {
+  const issues = hasZodFastifySchemaValidationErrors(err) ? err.validation : [];
+  const paths = issues.map((i) => String(i.instancePath ?? '').replace(/^\//, '').split('/')[0]);
+  // The specific codes of the contract, where the only problem is one field.
+  let code: ErrorCode = 'invalid_request';
+  if (paths.length > 0 && paths.every((p) => p === 'code')) code = 'invalid_code_format';
+  else if (paths.length > 0 && paths.every((p) => p === 'to')) code = 'invalid_phone_number';
+  const detail = issues.length
+    ? issues.map((i) => `${String(i.instancePath ?? '').replace(/^\//, '') || err.validationContext || 'request'}: ${i.message}`).join('; ')
+    : err.message;
+  return new AppError(code, detail);
+}
+
+export function toAppError(err: FastifyError | Error): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as FastifyError;
+  if (e.validation) return fromValidation(e);
+  if (e.statusCode === 429) return new AppError('rate_limited', 'Too many requests', {}, undefined);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    // Fastify's own client errors: bad JSON, wrong content type, body too large, ...
+    const out = new AppError('invalid_request', e.message);
+    Object.defineProperty(out, 'status', { value: e.statusCode });
+    return out;
+  }
+  return new AppError('internal_error', 'An unexpected error occurred');
+}
+
+export function sendProblem(reply: FastifyReply, err: AppError) {
+  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+  return reply.code(err.status).type('application/problem+json').send(err.toProblem());
+}
+
+export default fp(
+  async function errorsPlugin(app: FastifyInstance) {
+    app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const appErr = toAppError(err);
+      if (appErr.status >= 500 && appErr.code === 'internal_error') {
+        req.log.error({ err }, 'unhandled error');
+      } else if (appErr.status >= 500) {
+        req.log.warn({ code: appErr.code }, appErr.message);
+      }
+      // Rate limiting sets its own Retry-After header; keep it.
+      return sendProblem(reply, appErr);
+    });
+    app.setNotFoundHandler((_req, reply) => sendProblem(reply, new AppError('not_found', 'No such route')));
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: 200 when the store answers, else 503',
+        security: [],
+        response: { 200: z.object({ status: z.literal('ready'), store: z.string() }) },
+      },
+    },
+    async () => {
+      try {
+        await app.store.ping();
+      } catch {
+        throw new AppError('store_unavailable', 'The store does not answer');
+      }
+      return { status: 'ready' as const, store: app.store.kind };
+    },
+  );
+};
+
+export default healthRoutes;

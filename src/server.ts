@@ -1,0 +1,32 @@
+import closeWithGrace from 'close-with-grace';
+import Fastify from 'fastify';
+import app, { serverOptions } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+// Starts the process: configuration, the app plugin, listening, graceful shutdown.
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), msg: err.message, problems: err.problems })}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const server = Fastify(serverOptions(config));
+await server.register(app, { config });
+
+// SIGTERM/SIGINT: stop accepting, finish in-flight requests, close Redis and timers.
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) server.log.error({ err }, 'shutting down after an error');
+  else server.log.info({ signal }, 'shutting down');
+  await server.close();
+});
+
+if (config.devDefaults.length) {
+  server.log.warn({ devDefaults: config.devDefaults }, 'running on development defaults: not for production');
+}
+await server.listen({ port: config.PORT, host: config.HOST });
