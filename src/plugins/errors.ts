@@ -8,10 +8,13 @@ import { AppError, type ErrorCode } from '../errors.js';
 function fromValidation(err: FastifyError): AppError {
   const issues = hasZodFastifySchemaValidationErrors(err) ? err.validation : [];
   const paths = issues.map((i) => String(i.instancePath ?? '').replace(/^\//, '').split('/')[0]);
-  // The specific codes of the contract, where the only problem is one field.
+  const missing = issues.some((i) => /received undefined/.test(i.message ?? ''));
+  // The specific codes of the contract, where the only problem is a malformed code or number
+  // (a missing field is an invalid request).
   let code: ErrorCode = 'invalid_request';
-  if (paths.length > 0 && paths.every((p) => p === 'code')) code = 'invalid_code_format';
-  else if (paths.length > 0 && paths.every((p) => p === 'to')) code = 'invalid_phone_number';
+  if (missing || paths.length === 0) code = 'invalid_request';
+  else if (paths.every((p) => p === 'code')) code = 'invalid_code_format';
+  else if (paths.every((p) => p === 'to')) code = 'invalid_phone_number';
   const detail = issues.length
     ? issues.map((i) => `${String(i.instancePath ?? '').replace(/^\//, '') || err.validationContext || 'request'}: ${i.message}`).join('; ')
     : err.message;

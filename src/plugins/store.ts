@@ -24,7 +24,11 @@ export default fp<StorePluginOptions>(
     const useRedis = !!(config.REDIS_URL || config.REDIS_SENTINELS?.length || config.REDIS_CLUSTER_NODES?.length);
     let store: VerificationStore;
     if (useRedis) {
-      store = RedisStore.fromConfig(config, opts.keyPrefix);
+      const redis = RedisStore.fromConfig(config, opts.keyPrefix);
+      // Start even when Redis is down (readiness says so, requests get 503) but give it a
+      // moment first, so a normal start does not answer its first requests with 503.
+      if (!(await redis.waitReady(5000))) app.log.error('Redis is not reachable yet: answering 503 until it is');
+      store = redis;
     } else {
       app.log.warn(
         { store: 'embedded' },

@@ -77,6 +77,21 @@ export class RedisStore implements VerificationStore {
     return new RedisStore(createRedisClient(config), config.CODE_HMAC_SECRET, prefix);
   }
 
+  /** Resolves once connected, or false after timeoutMs (the client keeps reconnecting). */
+  async waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.r.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.r.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.r.on('ready', onReady);
+    });
+  }
+
   get client(): Redis | Cluster {
     return this.r;
   }

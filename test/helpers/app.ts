@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp, type AppOptions } from '../../src/app.js';
+import type { ChannelProvider, DeliveryRequest, Providers } from '../../src/channels/types.js';
+import { testConfig } from '../../src/config.js';
+
+export type StoreKind = 'embedded' | 'redis';
+export const STORES: StoreKind[] = ['embedded', 'redis'];
+
+export const API_KEYS = 'acme:acme-secret-key-0001,globex:globex-secret-key-0002';
+export const KEY_ACME = 'acme-secret-key-0001';
+export const KEY_GLOBEX = 'globex-secret-key-0002';
+
+/** A clock tests can move forward. */
+export function testClock(start = Date.now()) {
+  let t = start;
+  const now = () => t;
+  now.advance = (ms: number) => {
+    t += ms;
+  };
+  return now;
+}
+
+/** A provider that records what it was asked to deliver (codes included) and can fail. */
+export function recordingProvider(channel: ChannelProvider['channel'], name = 'recorder') {
+  const sent: DeliveryRequest[] = [];
+  let failWith: Error | undefined;
+  const provider: ChannelProvider & {
+    sent: DeliveryRequest[];
+    lastCode(): string;
+    fail(err?: Error): void;
+  } = {
+    channel,
+    name,
+    sent,
+    async send(req) {
+      if (failWith) throw failWith;
+      sent.push(req);
+      return { providerRef: `${name}-${sent.length}`, status: 'sent' };
+    },
+    lastCode() {
+      const code = sent.at(-1)?.code;
+      if (!code) throw new Error(`no ${channel} code was sent`);
+      return code;
+    },
+    fail(err) {
+      failWith = err;
+    },
+  };
+  return provider;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  sms: ReturnType<typeof recordingProvider>;
+  flash: ReturnType<typeof recordingProvider>;
+  voice: ReturnType<typeof recordingProvider>;
+  clock: ReturnType<typeof testClock>;
+  logs: () => string;
+  /** inject() with the acme API key unless `key` says otherwise (null: no header). */
+  call(opts: InjectOptions & { key?: string | null }): ReturnType<FastifyInstance['inject']>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  store: StoreKind;
+  env?: Record<string, string | undefined>;
+  providers?: Partial<Providers>;
+  keyPrefix?: string;
+  clock?: ReturnType<typeof testClock>;
+}
+
+export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
+  const clock = opts.clock ?? testClock();
+  const config = testConfig({
+    API_KEYS,
+    RESEND_COOLDOWN_SECONDS: '0',
+    REDIS_URL: opts.store === 'redis' ? inject('redisUrl') : undefined,
+    LOG_LEVEL: 'info',
+    ...opts.env,
+  });
+  const sms = recordingProvider('sms');
+  const flash = recordingProvider('flash_call');
+  const voice = recordingProvider('voice');
+  const stream = new PassThrough();
+  let captured = '';
+  stream.on('data', (chunk) => (captured += chunk.toString()));
+  const appOpts: AppOptions = {
+    config,
+    clock,
+    keyPrefix: opts.keyPrefix ?? `t${randomBytes(4).toString('hex')}:`,
+    providers: { sms, flash_call: flash, voice, ...opts.providers },
+  };
+  const app = await buildApp(appOpts, stream);
+  return {
+    app,
+    sms,
+    flash,
+    voice,
+    clock,
+    logs: () => captured,
+    call: ({ key, ...o }) =>
+      app.inject({
+        ...o,
+        headers: {
+          ...(key === null ? {} : { authorization: `Bearer ${key ?? KEY_ACME}` }),
+          ...o.headers,
+        },
+      } as InjectOptions),
+    close: () => app.close(),
+  };
+}
+
+export const PHONE = '+79161234567';
+export const PHONE_NATIONAL = '8 916 123-45-67';
+
+/** A distinct valid Russian mobile number per call. */
+let seq = 1000000;
+export function uniquePhone(): string {
+  seq += 1;
+  return `+7916${String(seq).padStart(7, '0')}`;
+}
