@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { phoneTag } from '../codes.js';
 import {
   RETENTION_MS,
@@ -199,6 +200,7 @@ export class EmbeddedStore implements VerificationStore {
     if (failed) return { kind: 'rate_limited', retryAfterMs: failed.retryAfterMs };
     if (rec.checks >= rec.maxChecks) return { kind: 'exhausted', record: structuredClone(rec) };
     rec.checks += 1;
+    rec.inflight = (rec.inflight ?? 0) + 1;
     return { kind: 'ok', record: structuredClone(rec) };
   }
 
@@ -213,16 +215,17 @@ export class EmbeddedStore implements VerificationStore {
     const s = this.owned(id, clientId);
     if (!s) return { kind: 'not_found' };
     const rec = s.record;
-    if (rec.status !== 'pending') return { kind: 'not_pending', record: structuredClone(rec) };
-    if (match && rec.gen === gen) {
+    rec.inflight = Math.max((rec.inflight ?? 1) - 1, 0);
+    if (match && rec.status === 'pending' && rec.gen === gen) {
       this.finish(s, 'approved', now);
       return { kind: 'approved', record: structuredClone(rec) };
     }
+    if (match && rec.status !== 'pending') return { kind: 'not_pending', record: structuredClone(rec) };
     const key = `f:${this.tagOf(rec).tag}`;
     const items = this.log(key, now, failures.windowMs);
-    items.push({ member: `${rec.id}:${rec.checks}:${now}`, at: now });
+    items.push({ member: randomUUID(), at: now });
     this.writeLog(key, items, failures.windowMs);
-    if (rec.checks >= rec.maxChecks) this.finish(s, 'max_attempts_reached', now);
+    if (rec.status === 'pending' && rec.checks >= rec.maxChecks && rec.inflight === 0) this.finish(s, 'max_attempts_reached', now);
     return { kind: 'wrong', record: structuredClone(rec) };
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import { phoneTag, tagOfId } from '../codes.js';
@@ -194,7 +194,7 @@ export class RedisStore implements VerificationStore {
   ): Promise<CheckSettle> {
     const keys = this.keysForId(id, clientId);
     if (!keys) return { kind: 'not_found' };
-    const res = await this.call('check_settle', keys, clientId, gen, match ? '1' : '0', now, RETENTION_MS, failures.windowMs);
+    const res = await this.call('check_settle', keys, clientId, gen, match ? '1' : '0', now, RETENTION_MS, failures.windowMs, randomUUID());
     if (res[0] === 'not_found') return { kind: 'not_found' };
     return { kind: res[0] as 'approved' | 'wrong' | 'not_pending', record: JSON.parse(res[1] as string) };
   }

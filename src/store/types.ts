@@ -42,7 +42,10 @@ export interface VerificationRecord {
   createdAt: number;
   expiresAt: number;
   maxChecks: number;
+  /** Guesses reserved (check_begin), compared or not. */
   checks: number;
+  /** Guesses reserved but not yet settled. */
+  inflight?: number;
   sends: number;
   maxSends: number;
   /** HMAC of the current code; absent once the verification has ended. */

@@ -10,5 +10,6 @@ local refused = failure_refusal(now, tonumber(ARGV[4]), tonumber(ARGV[5]))
 if refused then return refused end
 if rec.checks >= rec.maxChecks then return { 'exhausted', cjson.encode(rec) } end
 rec.checks = rec.checks + 1
+rec.inflight = (rec.inflight or 0) + 1
 save(rec)
 return { 'ok', cjson.encode(rec) }

@@ -1,0 +1,152 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import { Cluster, Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { createRedisClient } from '../store/redis-store.js';
+import type { StepHandler, WorkflowScheduler } from './workflow-scheduler.js';
+
+// The auto workflow's timers for Redis deployments: one BullMQ delayed job per (verification,
+// step). The jobs live in Redis, so a timer outlives a restart of the service, fires on exactly
+// one of several instances, and is deleted when its verification ends.
+
+/**
+ * 'queue': schedules and cancels from inside HTTP requests, so it must fail fast while Redis is
+ * away (BullMQ's "failing fast when Redis is down" pattern). 'worker': BullMQ's worker, which
+ * needs maxRetriesPerRequest: null and an offline queue to ride out reconnections.
+ */
+export type ConnectionRole = 'queue' | 'worker';
+export type RedisConnection = Redis | Cluster;
+
+/**
+ * Every BullMQ key starts with `${prefix}:${queueName}:`. The `{…}` hash tag in the prefix puts
+ * all of them in one Redis Cluster slot, which BullMQ's multi-key Lua scripts need.
+ */
+export const DEFAULT_BULLMQ_PREFIX = 'otp:{bull}';
+const HASH_TAG = /\{[^{}]+\}/;
+
+export interface BullMqSchedulerOptions {
+  /** Called once per role; the scheduler owns the clients and closes them in close(). */
+  connection: (role: ConnectionRole) => RedisConnection;
+  /** AUTO_WORKFLOW's length: cancel() removes the jobs of steps 0..steps-1. */
+  steps: number;
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /** Must contain a hash tag, e.g. `otp:{bull}`; tests use a unique one each. */
+  prefix?: string;
+  queueName?: string;
+  /** First retry delay of a failed step (doubles after that). */
+  retryDelayMs?: number;
+  concurrency?: number;
+}
+
+interface StepJob {
+  verificationId: string;
+  step: number;
+}
+
+const ATTEMPTS = 3;
+// The delayed job doubles as the dedup record while it waits; once it ran, the store's
+// exactly-once `advance` makes a repeat harmless. Keep a few failures for inspection.
+const KEEP_FAILED = { count: 1000 };
+
+export class BullMqScheduler implements WorkflowScheduler {
+  private readonly queue: Queue<StepJob>;
+  private readonly queueClient: RedisConnection;
+  private worker?: Worker<StepJob>;
+  private workerClient?: RedisConnection;
+
+  constructor(private readonly opts: BullMqSchedulerOptions) {
+    const prefix = opts.prefix ?? DEFAULT_BULLMQ_PREFIX;
+    if (!HASH_TAG.test(prefix)) throw new Error(`BullMQ prefix "${prefix}" needs a {hash tag} for Redis Cluster`);
+    this.queueClient = opts.connection('queue');
+    this.queue = new Queue<StepJob>(this.queueName, {
+      connection: this.queueClient,
+      prefix,
+      // Nobody reads the events stream: keep it short.
+      streams: { events: { maxLen: 100 } },
+      defaultJobOptions: {
+        attempts: ATTEMPTS,
+        backoff: { type: 'exponential', delay: opts.retryDelayMs ?? 1000 },
+        removeOnComplete: true,
+        removeOnFail: KEEP_FAILED,
+      },
+    });
+    this.queue.on('error', (err) => opts.log.warn({ err }, 'workflow queue: Redis error'));
+  }
+
+  private get queueName() {
+    return this.opts.queueName ?? 'auto-workflow';
+  }
+
+  async schedule(verificationId: string, step: number, delayMs: number) {
+    // An existing job with the same id makes add() a no-op: scheduling twice is harmless.
+    await this.guard(() =>
+      this.queue.add('step', { verificationId, step }, { jobId: jobId(verificationId, step), delay: Math.max(0, delayMs) }),
+    );
+  }
+
+  async cancel(verificationId: string) {
+    // A job already running is locked and stays; its handler finds the verification ended.
+    await this.guard(() =>
+      Promise.all(Array.from({ length: this.opts.steps }, (_, step) => this.queue.remove(jobId(verificationId, step)))),
+    );
+  }
+
+  async start(handler: StepHandler) {
+    if (this.worker) throw new Error('BullMqScheduler already started');
+    const { log } = this.opts;
+    this.workerClient = this.opts.connection('worker');
+    this.worker = new Worker<StepJob>(this.queueName, (job: Job<StepJob>) => handler(job.data.verificationId, job.data.step), {
+      connection: this.workerClient,
+      prefix: this.queue.opts.prefix,
+      concurrency: this.opts.concurrency ?? 10,
+    });
+    this.worker.on('error', (err) => log.warn({ err }, 'workflow worker: Redis error'));
+    this.worker.on('failed', (job, err) => {
+      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+      log[final ? 'error' : 'warn'](
+        { err, verificationId: job?.data.verificationId, step: job?.data.step, attempt: job?.attemptsMade },
+        final ? 'auto workflow step failed, giving up' : 'auto workflow step failed, will retry',
+      );
+    });
+  }
+
+  async close() {
+    // The worker first: it lets running handlers finish.
+    await this.worker?.close();
+    await this.queue.close();
+    // Shared clients are not closed by BullMQ. Nothing is in flight now, so no quit() round
+    // trip (which would hang while Redis is away).
+    this.workerClient?.disconnect();
+    this.queueClient.disconnect();
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.opts.log.warn({ err }, 'workflow queue: command failed');
+      throw new AppError('store_unavailable', 'The workflow timers are not answering');
+    }
+  }
+}
+
+/** BullMQ refuses ':' in custom job ids (and all-digit ids); verification ids have neither. */
+const jobId = (verificationId: string, step: number) => `${verificationId}-${step}`;
+
+/** Redis clients for BullMqScheduler, on the same single/sentinel/cluster topology as the store. */
+export function createBullMqConnection(config: Config, role: ConnectionRole): RedisConnection {
+  // The store's client settings are exactly the fail-fast ones the queue wants (a client of
+  // its own, though: the scheduler closes it).
+  if (role === 'queue') return createRedisClient(config);
+  const retryStrategy = (times: number) => Math.min(50 * times, 1000);
+  // No commandTimeout: the worker's blocking BZPOPMIN waits for seconds by design.
+  const redisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true };
+  if (config.REDIS_CLUSTER_NODES?.length) {
+    return new Cluster(config.REDIS_CLUSTER_NODES, { redisOptions, clusterRetryStrategy: retryStrategy });
+  }
+  if (config.REDIS_SENTINELS?.length) {
+    return new Redis({ ...redisOptions, retryStrategy, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME });
+  }
+  return new Redis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { ...redisOptions, retryStrategy });
+}
