@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Providers } from './channels/types.js';
 import type { Config } from './config.js';
@@ -26,7 +27,7 @@ export interface AppOptions {
 
 // The whole service as one plugin: server.ts registers it on a listening instance, tests on
 // one they drive with inject().
-export default async function app(fastify: FastifyInstance, opts: AppOptions) {
+async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
   await fastify.register(errorsPlugin);
@@ -40,6 +41,10 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(healthRoutes);
   await fastify.register(verificationRoutes, { prefix: '/v1' });
 }
+
+// Not encapsulated: the service's decorators (swagger, store, ...) belong to the root instance.
+const app = fp(otpgate, { name: 'otpgate', fastify: '5.x' });
+export default app;
 
 export function serverOptions(config: Config, logStream?: NodeJS.WritableStream): FastifyServerOptions {
   return {

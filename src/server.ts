@@ -19,6 +19,16 @@ try {
 const server = Fastify(serverOptions(config));
 await server.register(app, { config });
 
+// While shutting down, answers in flight close their keep-alive connection, so the server
+// can finish as soon as the last one is sent.
+let closing = false;
+server.addHook('preClose', async () => {
+  closing = true;
+});
+server.addHook('onSend', async (_req, reply) => {
+  if (closing) reply.header('connection', 'close');
+});
+
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close Redis and timers.
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) server.log.error({ err }, 'shutting down after an error');

@@ -112,8 +112,10 @@ export class BullMqScheduler implements WorkflowScheduler {
   }
 
   async close() {
-    // The worker first: it lets running handlers finish.
-    await this.worker?.close();
+    // The worker first: it lets running handlers finish. Not while Redis is away, though:
+    // BullMQ's graceful close then waits for a reconnection that may never come (and the
+    // handlers cannot finish without Redis anyway).
+    await this.worker?.close(this.workerClient?.status !== 'ready');
     await this.queue.close();
     // Shared clients are not closed by BullMQ. Nothing is in flight now, so no quit() round
     // trip (which would hang while Redis is away).

@@ -170,6 +170,7 @@ export class VerificationService {
     }
     if (created.value.supersededId) await this.scheduler.cancel(created.value.supersededId);
     this.metrics.started.inc({ channel: requested });
+    this.log.info({ verificationId: id, channel: requested, to: maskPhone(phone.e164), clientId }, 'verification started');
 
     let current = record;
     if (requested === 'auto') {

@@ -70,6 +70,8 @@ export interface TestAppOptions {
   providers?: Partial<Providers>;
   keyPrefix?: string;
   clock?: ReturnType<typeof testClock>;
+  /** Use the providers the env configures (fakes over HTTP) instead of recorders. */
+  configuredProviders?: boolean;
 }
 
 export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
@@ -91,7 +93,7 @@ export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
     config,
     clock,
     keyPrefix: opts.keyPrefix ?? `t${randomBytes(4).toString('hex')}:`,
-    providers: { sms, flash_call: flash, voice, ...opts.providers },
+    providers: opts.configuredProviders ? opts.providers : { sms, flash_call: flash, voice, ...opts.providers },
   };
   const app = await buildApp(appOpts, stream);
   return {

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const errorOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('comes up on embedded defaults with no settings', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      CODE_LENGTH: 6,
+      CODE_TTL_SECONDS: 600,
+      MAX_CHECK_ATTEMPTS: 5,
+      MAX_SENDS: 5,
+      RESEND_COOLDOWN_SECONDS: 30,
+      DEFAULT_CHANNEL: 'sms',
+      DEFAULT_LOCALE: 'ru',
+      DEFAULT_COUNTRY: 'RU',
+      FLASH_CALL_TTL_SECONDS: 120,
+      FLASH_CALL_MAX_CHECK_ATTEMPTS: 3,
+      SMSTRAFFIC_ORIGINATOR: 'Originator',
+      SMS_PROVIDER: 'console',
+      production: false,
+    });
+    expect(c.AUTO_WORKFLOW).toEqual([
+      { channel: 'flash_call', seconds: 30 },
+      { channel: 'sms', seconds: 60 },
+      { channel: 'voice', seconds: 0 },
+    ]);
+    expect(c.CODE_HMAC_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(c.devDefaults).toEqual(expect.arrayContaining(['REDIS_URL', 'API_KEYS', 'CODE_HMAC_SECRET', 'SMS_PROVIDER']));
+  });
+
+  it('names the variable and the problem for a bad value', () => {
+    expect(errorOf({ CODE_LENGTH: '3' })).toMatch(/CODE_LENGTH: .*(>=|greater|too small)/i);
+    expect(errorOf({ CODE_TTL_SECONDS: 'ten' })).toMatch(/CODE_TTL_SECONDS/);
+    expect(errorOf({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(errorOf({ API_KEYS: 'nocolon' })).toMatch(/API_KEYS/);
+    expect(errorOf({ CODE_HMAC_SECRET: 'short' })).toMatch(/CODE_HMAC_SECRET: must be at least 32 bytes/);
+    expect(errorOf({ AUTO_WORKFLOW: 'flash_call:30,fax:10,voice' })).toMatch(/AUTO_WORKFLOW: unknown channel "fax"/);
+    expect(errorOf({ DEFAULT_CHANNEL: 'pigeon' })).toMatch(/DEFAULT_CHANNEL/);
+    expect(errorOf({ SMS_PROVIDER: 'smstraffic' })).toMatch(/SMSTRAFFIC_LOGIN: required/);
+  });
+
+  it('refuses every development default in production', () => {
+    const msg = errorOf({ NODE_ENV: 'production' });
+    for (const v of ['REDIS_URL', 'API_KEYS', 'CODE_HMAC_SECRET', 'CALLBACK_TOKEN', 'SMS_PROVIDER', 'FLASH_CALL_PROVIDER', 'VOICE_PROVIDER']) {
+      expect(msg).toContain(`${v}: a development default is refused`);
+    }
+  });
+
+  const productionEnv = {
+    NODE_ENV: 'production',
+    REDIS_URL: 'redis://redis:6379',
+    API_KEYS: 'shop:0123456789abcdef',
+    CODE_HMAC_SECRET: 'x'.repeat(32),
+    CALLBACK_TOKEN: 'y'.repeat(24),
+    SMS_PROVIDER: 'smstraffic',
+    SMSTRAFFIC_LOGIN: 'l',
+    SMSTRAFFIC_PASSWORD: 'p',
+    FLASH_CALL_PROVIDER: 'ucaller',
+    VOICE_PROVIDER: 'ucaller',
+    UCALLER_SERVICE_ID: '1',
+    UCALLER_KEY: 'k',
+  };
+
+  it('accepts a complete production configuration', () => {
+    const c = loadConfig(productionEnv);
+    expect(c.production).toBe(true);
+    expect(c.API_KEYS).toEqual([{ client: 'shop', secret: '0123456789abcdef' }]);
+  });
+
+  it('refuses test numbers in production unless ALLOW_TEST_NUMBERS=true', () => {
+    expect(errorOf({ ...productionEnv, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
+    const c = loadConfig({ ...productionEnv, TEST_NUMBERS: '+79990000001:123456', ALLOW_TEST_NUMBERS: 'true' });
+    expect(c.TEST_NUMBERS).toEqual([['+79990000001', '123456']]);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ REDIS_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+});
