@@ -12,6 +12,7 @@ import providersPlugin from './plugins/providers.js';
 import servicePlugin from './plugins/service.js';
 import storePlugin from './plugins/store.js';
 import swaggerPlugin from './plugins/swagger.js';
+import callbackRoutes from './routes/callbacks.js';
 import healthRoutes from './routes/health.js';
 import verificationRoutes from './routes/verifications.js';
 
@@ -40,6 +41,7 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock });
   await fastify.register(healthRoutes);
   await fastify.register(verificationRoutes, { prefix: '/v1' });
+  await fastify.register(callbackRoutes, { prefix: '/v1', config: opts.config });
 }
 
 // Not encapsulated: the service's decorators (swagger, store, ...) belong to the root instance.

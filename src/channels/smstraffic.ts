@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { ProviderHttpError, type HttpClient } from './http.js';
 import { smsText } from './messages.js';
-import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
+import type { ChannelProvider, DeliveryRequest, DeliveryResult, PolledStatus } from './types.js';
 
 // SMS Traffic HTTP API (providers.md section 1): form POST to multi.php, XML reply, HTTP 200
 // even for API errors. Failover to the reserve host only when nothing can have been queued:
@@ -114,6 +114,11 @@ export class SmsTrafficProvider implements ChannelProvider {
       }
     }
     return out;
+  }
+
+  async pollStatus(refs: string[]): Promise<PolledStatus[]> {
+    const statuses = await this.queryStatus(refs);
+    return statuses.map((s) => ({ ref: s.smsId, status: s.mapped, gone: !!s.error }));
   }
 
   /** Main host, then the reserve once when that is safe (see TryReserve). */

@@ -24,6 +24,14 @@ export interface DeliveryResult {
   code?: string;
 }
 
+/** A delivery status read back from the provider (status polling). */
+export interface PolledStatus {
+  ref: string;
+  status?: 'sent' | 'delivered' | 'undelivered';
+  /** The provider no longer knows the message (past its status horizon). */
+  gone?: boolean;
+}
+
 export interface ChannelProvider {
   readonly channel: DeliveryChannel;
   /** Provider name shown in attempts: smstraffic, ucaller, twilio, console. */
@@ -38,6 +46,8 @@ export interface ChannelProvider {
    * number cannot receive it).
    */
   send(req: DeliveryRequest): Promise<DeliveryResult>;
+  /** Providers whose delivery status can be asked for (a fallback for missed reports). */
+  pollStatus?(refs: string[]): Promise<PolledStatus[]>;
   close?(): Promise<void>;
 }
 

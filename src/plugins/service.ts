@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { DeliveryPoller } from '../services/delivery-poller.js';
 import { VerificationService } from '../services/verification-service.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
 
@@ -8,6 +9,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     verifications: VerificationService;
     scheduler: WorkflowScheduler;
+    pollers: DeliveryPoller[];
   }
 }
 
@@ -30,9 +32,32 @@ export default fp<ServicePluginOptions>(
       clock: opts.clock,
     });
     await scheduler.start((id, step) => service.advance(id, undefined, step).then(() => undefined));
+
+    const pollers = Object.values(app.providers)
+      .filter((p): p is typeof p & Required<Pick<typeof p, 'pollStatus'>> => !!p.pollStatus)
+      .map(
+        (provider) =>
+          new DeliveryPoller({
+            provider,
+            store: app.store,
+            service,
+            log,
+            intervalMs: opts.config.STATUS_POLL_INTERVAL_SECONDS * 1000,
+            minAgeMs: opts.config.STATUS_POLL_AFTER_SECONDS * 1000,
+            horizonMs: 2 * 24 * 3600 * 1000,
+            batch: 150,
+            clock: opts.clock,
+          }),
+      );
+    app.addHook('onReady', async () => pollers.forEach((p) => p.start()));
+
     app.decorate('scheduler', scheduler);
     app.decorate('verifications', service);
-    app.addHook('onClose', async () => scheduler.close());
+    app.decorate('pollers', pollers);
+    app.addHook('onClose', async () => {
+      pollers.forEach((p) => p.stop());
+      await scheduler.close();
+    });
   },
   { name: 'service', dependencies: ['store', 'providers', 'metrics'] },
 );

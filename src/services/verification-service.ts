@@ -316,7 +316,11 @@ export class VerificationService {
       });
       this.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: 'ok' });
       const chosen = !code && result.code ? codeHmac(this.config.CODE_HMAC_SECRET, rec.id, result.code) : undefined;
-      await this.store.indexProviderRef(provider.name, result.providerRef, rec.id, index).catch((err) => {
+      await Promise.all([
+        this.store.indexProviderRef(provider.name, result.providerRef, rec.id, index),
+        // Watched until a final status arrives, by report or by polling (DeliveryPoller).
+        provider.pollStatus ? this.store.trackAdd(pollSet(provider.name), result.providerRef, this.now()) : undefined,
+      ]).catch((err) => {
         this.log.warn({ err, verificationId: rec.id }, 'could not index the provider reference');
       });
       return await this.store.recordDelivery(
@@ -348,6 +352,8 @@ export class VerificationService {
 
   /** A delivery report or a polled status from a provider. Unknown references are ignored. */
   async applyDeliveryStatus(provider: string, providerRef: string, status: AttemptStatus) {
+    this.metrics.deliveryReports.inc({ provider, status });
+    if (status !== 'queued' && status !== 'sent') await this.store.trackRemove(pollSet(provider), [providerRef]);
     const found = await this.store.findByProviderRef(provider, providerRef);
     if (!found) return false;
     const stored = await this.store.get(found.id);
@@ -503,6 +509,8 @@ export type VerificationResource = ReturnType<VerificationService['resource']>;
 /** Flash-call codes are the caller number's last 4 digits; some providers fix the length. */
 const codeLengthFor = (p: ChannelProvider, requested: number) =>
   p.codeLength ?? (p.channel === 'flash_call' ? 4 : requested);
+/** Provider references awaiting a final delivery status. */
+export const pollSet = (provider: string) => `poll:${provider}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 const seconds = (ms: number) => Math.max(Math.ceil(ms / 1000), 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -341,6 +341,26 @@ export class EmbeddedStore implements VerificationStore {
     if (e) e.value = e.value.filter((i) => i.member !== member);
   }
 
+  private readonly tracked = new Map<string, Map<string, number>>();
+
+  async trackAdd(name: string, member: string, at: number) {
+    const set = this.tracked.get(name) ?? new Map<string, number>();
+    set.set(member, at);
+    this.tracked.set(name, set);
+  }
+
+  async trackDue(name: string, until: number, limit: number) {
+    return [...(this.tracked.get(name) ?? new Map<string, number>())]
+      .filter(([, at]) => at <= until)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([member, at]) => ({ member, at }));
+  }
+
+  async trackRemove(name: string, members: string[]) {
+    for (const m of members) this.tracked.get(name)?.delete(m);
+  }
+
   async ping() {}
 
   async close() {

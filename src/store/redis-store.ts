@@ -315,6 +315,23 @@ export class RedisStore implements VerificationStore {
     await this.run(() => this.r.zrem(`${this.prefix}lim:${name}`, member));
   }
 
+  async trackAdd(name: string, member: string, at: number) {
+    await this.run(() => this.r.zadd(`${this.prefix}track:${name}`, at, member));
+  }
+
+  async trackDue(name: string, until: number, limit: number) {
+    const flat = await this.run(() =>
+      this.r.zrangebyscore(`${this.prefix}track:${name}`, '-inf', until, 'WITHSCORES', 'LIMIT', 0, limit),
+    );
+    const out: { member: string; at: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i], at: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async trackRemove(name: string, members: string[]) {
+    if (members.length) await this.run(() => this.r.zrem(`${this.prefix}track:${name}`, ...members));
+  }
+
   async ping() {
     await this.run(() => this.r.ping());
   }

@@ -170,6 +170,11 @@ export interface VerificationStore {
   /** Sliding-window counter: records a hit when under the limit. */
   hit(name: string, limit: number, windowMs: number, member: string, now: number): Promise<WindowHit>;
   unhit(name: string, member: string): Promise<void>;
+  /** A set of members ordered by time (attempts awaiting a final delivery status). */
+  trackAdd(name: string, member: string, at: number): Promise<void>;
+  /** Members tracked at or before `until`, oldest first. */
+  trackDue(name: string, until: number, limit: number): Promise<{ member: string; at: number }[]>;
+  trackRemove(name: string, members: string[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -174,7 +174,7 @@ describe('BullMqScheduler', () => {
     expect(log.error).not.toHaveBeenCalled();
   });
 
-  it('fails fast while Redis is away and recovers when it is back', async () => {
+  it('fails fast while Redis is away, recovers, and closes without it', async () => {
     const server = await startRedisServer();
     try {
       const own = testConfig({ REDIS_URL: server.url });
@@ -202,6 +202,12 @@ describe('BullMqScheduler', () => {
       });
       await waitFor(() => calls.length > 0, 5000); // the worker reconnected too
       expect(calls).toMatchObject([{ id, step: 0 }]);
+
+      // Shutting down during an outage does not wait for Redis to come back.
+      await server.stop();
+      const t1 = Date.now();
+      await scheduler.close();
+      expect(Date.now() - t1).toBeLessThan(1000);
     } finally {
       await Promise.all(open.splice(0).map((s) => s.close()));
       await server.stop();

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ChannelProvider } from '../channels/types.js';
+import type { VerificationStore } from '../store/types.js';
+import { pollSet, type VerificationService } from './verification-service.js';
+
+// Status polling: the fallback for delivery reports that never came. Messages still without a
+// final status after `minAgeMs` are asked about in batches, until a final status or the
+// provider's horizon (SMS Traffic keeps statuses about two days). One instance polls per
+// interval (a store lock), and polling never runs on a request's path.
+
+export interface DeliveryPollerOptions {
+  provider: ChannelProvider & Required<Pick<ChannelProvider, 'pollStatus'>>;
+  store: VerificationStore;
+  service: VerificationService;
+  log: FastifyBaseLogger;
+  intervalMs: number;
+  /** Give the delivery report this long before asking. */
+  minAgeMs: number;
+  /** Stop asking about a message this old. */
+  horizonMs: number;
+  /** References per poll round. */
+  batch: number;
+  clock?: () => number;
+}
+
+export class DeliveryPoller {
+  private timer?: NodeJS.Timeout;
+  private readonly instance = randomUUID();
+  private readonly now: () => number;
+
+  constructor(private readonly o: DeliveryPollerOptions) {
+    this.now = o.clock ?? Date.now;
+  }
+
+  start() {
+    this.timer = setInterval(() => {
+      this.pollOnce().catch((err) => this.o.log.warn({ err, provider: this.o.provider.name }, 'status polling failed'));
+    }, this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
+
+  /** One round: returns how many statuses were applied. */
+  async pollOnce(): Promise<number> {
+    const now = this.now();
+    const name = pollSet(this.o.provider.name);
+    const lock = await this.o.store.hit(`lock:${name}`, 1, Math.max(this.o.intervalMs - 100, 100), this.instance, now);
+    if (!lock.allowed) return 0;
+
+    const due = await this.o.store.trackDue(name, now - this.o.minAgeMs, this.o.batch);
+    const expired = due.filter((d) => d.at < now - this.o.horizonMs).map((d) => d.member);
+    await this.o.store.trackRemove(name, expired);
+    const refs = due.map((d) => d.member).filter((m) => !expired.includes(m));
+    if (refs.length === 0) return 0;
+
+    const statuses = await this.o.provider.pollStatus(refs);
+    let applied = 0;
+    const gone: string[] = [];
+    for (const s of statuses) {
+      if (s.gone) gone.push(s.ref);
+      else if (s.status) {
+        await this.o.service.applyDeliveryStatus(this.o.provider.name, s.ref, s.status);
+        applied++;
+      }
+    }
+    await this.o.store.trackRemove(name, gone);
+    return applied;
+  }
+}
