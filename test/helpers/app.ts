@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import type { ChannelProvider, DeliveryRequest, Providers } from '../../src/channels/types.js';
@@ -60,7 +60,7 @@ export interface TestApp {
   clock: ReturnType<typeof testClock>;
   logs: () => string;
   /** inject() with the acme API key unless `key` says otherwise (null: no header). */
-  call(opts: InjectOptions & { key?: string | null }): ReturnType<FastifyInstance['inject']>;
+  call(opts: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
