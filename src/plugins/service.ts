@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { BullMqScheduler, createBullMqConnection } from '../services/bullmq-scheduler.js';
 import { DeliveryPoller } from '../services/delivery-poller.js';
 import { VerificationService } from '../services/verification-service.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
@@ -16,12 +17,23 @@ declare module 'fastify' {
 export interface ServicePluginOptions {
   config: Config;
   clock?: () => number;
+  keyPrefix?: string;
 }
 
 export default fp<ServicePluginOptions>(
   async function servicePlugin(app: FastifyInstance, opts) {
     const log = app.log.child({ component: 'verifications' });
-    const scheduler: WorkflowScheduler = new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
+    // Redis: BullMQ delayed jobs (survive restarts, run once across instances). Embedded:
+    // in-process timers, as volatile as the store itself.
+    const scheduler: WorkflowScheduler =
+      app.store.kind === 'redis'
+        ? new BullMqScheduler({
+            connection: (role) => createBullMqConnection(opts.config, role),
+            steps: opts.config.AUTO_WORKFLOW.length,
+            prefix: `${opts.keyPrefix ?? 'otp:'}{bull}`,
+            log,
+          })
+        : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
     const service = new VerificationService({
       config: opts.config,
       store: app.store,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
@@ -45,6 +46,8 @@ interface StepJob {
 }
 
 const ATTEMPTS = 3;
+/** How long close() lets running handlers finish. */
+const CLOSE_GRACE_MS = 5000;
 // The delayed job doubles as the dedup record while it waits; once it ran, the store's
 // exactly-once `advance` makes a repeat harmless. Keep a few failures for inspection.
 const KEEP_FAILED = { count: 1000 };
@@ -54,6 +57,8 @@ export class BullMqScheduler implements WorkflowScheduler {
   private readonly queueClient: RedisConnection;
   private worker?: Worker<StepJob>;
   private workerClient?: RedisConnection;
+  /** Jobs taken by this worker whose outcome is not yet written back to Redis. */
+  private readonly active = new Set<string>();
 
   constructor(private readonly opts: BullMqSchedulerOptions) {
     const prefix = opts.prefix ?? DEFAULT_BULLMQ_PREFIX;
@@ -96,13 +101,20 @@ export class BullMqScheduler implements WorkflowScheduler {
     if (this.worker) throw new Error('BullMqScheduler already started');
     const { log } = this.opts;
     this.workerClient = this.opts.connection('worker');
-    this.worker = new Worker<StepJob>(this.queueName, (job: Job<StepJob>) => handler(job.data.verificationId, job.data.step), {
+    const run = (job: Job<StepJob>) => {
+      this.active.add(job.id!);
+      return handler(job.data.verificationId, job.data.step);
+    };
+    this.worker = new Worker<StepJob>(this.queueName, run, {
       connection: this.workerClient,
       prefix: this.queue.opts.prefix,
       concurrency: this.opts.concurrency ?? 10,
     });
     this.worker.on('error', (err) => log.warn({ err }, 'workflow worker: Redis error'));
+    // BullMQ emits these once the outcome is stored.
+    this.worker.on('completed', (job) => this.active.delete(job.id!));
     this.worker.on('failed', (job, err) => {
+      if (job) this.active.delete(job.id!);
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
       log[final ? 'error' : 'warn'](
         { err, verificationId: job?.data.verificationId, step: job?.data.step, attempt: job?.attemptsMade },
@@ -112,10 +124,17 @@ export class BullMqScheduler implements WorkflowScheduler {
   }
 
   async close() {
-    // The worker first: it lets running handlers finish. Not while Redis is away, though:
-    // BullMQ's graceful close then waits for a reconnection that may never come (and the
-    // handlers cannot finish without Redis anyway).
-    await this.worker?.close(this.workerClient?.status !== 'ready');
+    if (this.worker) {
+      // Not BullMQ's graceful close: it waits for an ioredis 'end' event that never comes if
+      // Redis drops at the wrong moment. So: stop fetching, let running jobs finish (for at
+      // most CLOSE_GRACE_MS; a job left behind runs elsewhere once its lock expires), then
+      // close without waiting.
+      await this.worker.pause(true);
+      for (const deadline = Date.now() + CLOSE_GRACE_MS; this.active.size > 0 && Date.now() < deadline; ) {
+        await sleep(20);
+      }
+      await this.worker.close(true);
+    }
     await this.queue.close();
     // Shared clients are not closed by BullMQ. Nothing is in flight now, so no quit() round
     // trip (which would hang while Redis is away).
@@ -141,14 +160,6 @@ export function createBullMqConnection(config: Config, role: ConnectionRole): Re
   // The store's client settings are exactly the fail-fast ones the queue wants (a client of
   // its own, though: the scheduler closes it).
   if (role === 'queue') return createRedisClient(config);
-  const retryStrategy = (times: number) => Math.min(50 * times, 1000);
   // No commandTimeout: the worker's blocking BZPOPMIN waits for seconds by design.
-  const redisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true };
-  if (config.REDIS_CLUSTER_NODES?.length) {
-    return new Cluster(config.REDIS_CLUSTER_NODES, { redisOptions, clusterRetryStrategy: retryStrategy });
-  }
-  if (config.REDIS_SENTINELS?.length) {
-    return new Redis({ ...redisOptions, retryStrategy, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME });
-  }
-  return new Redis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { ...redisOptions, retryStrategy });
+  return createRedisClient(config, { maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
 }

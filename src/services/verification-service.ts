@@ -168,7 +168,7 @@ export class VerificationService {
       await undo();
       throw refusalError(created);
     }
-    if (created.value.supersededId) await this.scheduler.cancel(created.value.supersededId);
+    if (created.value.supersededId) await this.cancelTimers(created.value.supersededId);
     this.metrics.started.inc({ channel: requested });
     this.log.info({ verificationId: id, channel: requested, to: maskPhone(phone.e164), clientId }, 'verification started');
 
@@ -217,7 +217,7 @@ export class VerificationService {
     if (settled.kind === 'not_pending') throw notPending(settled.record.status);
     const after = settled.record;
     this.metrics.checks.inc({ result: settled.kind === 'approved' ? 'approved' : after.status === 'max_attempts_reached' ? 'max_attempts' : 'wrong' });
-    if (after.status !== 'pending') await this.scheduler.cancel(id);
+    if (after.status !== 'pending') await this.cancelTimers(id);
     if (settled.kind === 'approved' && !after.testNumber) {
       await this.guard.onApproved({ phone: parsePhone(after.to, this.config.DEFAULT_COUNTRY), now }).catch((err) => {
         this.log.warn({ err, verificationId: id }, 'could not record an approval for the pumping guard');
@@ -283,7 +283,7 @@ export class VerificationService {
       if (res.reason === 'not_pending') throw notPending(res.status);
       throw notFound();
     }
-    await this.scheduler.cancel(id);
+    await this.cancelTimers(id);
     const stored = await this.store.get(id);
     return this.resource(res.value, stored?.metadata ?? {});
   }
@@ -368,6 +368,13 @@ export class VerificationService {
   }
 
   // ---------------------------------------------------------------- auto workflow
+
+  /** Best effort: a timer left behind finds the verification ended and does nothing. */
+  private async cancelTimers(id: string) {
+    await this.scheduler.cancel(id).catch((err) => {
+      this.log.warn({ err, verificationId: id }, 'could not remove the workflow timers');
+    });
+  }
 
   private async scheduleStep(rec: VerificationRecord, step: number) {
     const wf = this.config.AUTO_WORKFLOW;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { phoneTag, tagOfId } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -31,27 +31,31 @@ const VERIFICATION_SCRIPTS = ['create', 'check_begin', 'check_settle', 'new_code
 type Reply = [string, ...unknown[]];
 type ScriptClient = (Redis | Cluster) & Record<string, (...args: unknown[]) => Promise<Reply>>;
 
-export function createRedisClient(config: Config, overrides: { lazyConnect?: boolean } = {}): Redis | Cluster {
-  const common = {
-    // Fail fast instead of queueing while Redis is away: the request gets a 503 at once.
+/**
+ * A client for the configured topology (single, Sentinel or Cluster). The defaults fail fast
+ * instead of queueing while Redis is away, so a request gets its 503 at once; BullMQ's
+ * worker overrides them (it needs blocking commands and an offline queue).
+ */
+export function createRedisClient(config: Config, overrides: Partial<RedisOptions> = {}): Redis | Cluster {
+  const retryStrategy = (times: number) => Math.min(50 * times, 1000);
+  const options: RedisOptions = {
     enableOfflineQueue: false,
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
-    retryStrategy: (times: number) => Math.min(50 * times, 1000),
-    lazyConnect: overrides.lazyConnect ?? false,
+    retryStrategy,
+    ...overrides,
   };
   if (config.REDIS_CLUSTER_NODES?.length) {
     return new Cluster(config.REDIS_CLUSTER_NODES, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: common.retryStrategy,
-      redisOptions: { commandTimeout: common.commandTimeout, maxRetriesPerRequest: 0 },
-      lazyConnect: common.lazyConnect,
+      enableOfflineQueue: options.enableOfflineQueue,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: options,
     });
   }
   if (config.REDIS_SENTINELS?.length) {
-    return new Redis({ ...common, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME });
+    return new Redis({ ...options, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME });
   }
-  return new Redis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', common);
+  return new Redis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', options);
 }
 
 export class RedisStore implements VerificationStore {

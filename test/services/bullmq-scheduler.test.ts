@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startRedisServer } from '../helpers/redis-server.js';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { testConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
@@ -10,6 +9,7 @@ import {
   type BullMqSchedulerOptions,
   type ConnectionRole,
 } from '../../src/services/bullmq-scheduler.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 // Real Redis (global setup), a unique BullMQ prefix per test.
 
@@ -154,6 +154,26 @@ describe('BullMqScheduler', () => {
     await sleep(300);
     expect(rb.calls).toMatchObject([{ id, step: 2 }]);
     expect(ra.calls).toHaveLength(0);
+  });
+
+  it('close() lets a running handler finish and stores its outcome', async () => {
+    const prefix = newPrefix();
+    const a = makeScheduler(prefix);
+    let finished = false;
+    const started = vi.fn();
+    await a.scheduler.start(async () => {
+      started();
+      await sleep(300);
+      finished = true;
+    });
+    const id = vfId();
+    await a.scheduler.schedule(id, 0, 0);
+    await waitFor(() => started.mock.calls.length > 0);
+    await a.scheduler.close();
+    expect(finished).toBe(true);
+    // Recorded as done (and removed), so no other instance runs it again.
+    expect(await admin.exists(`${prefix}:${QUEUE}:${id}-0`)).toBe(0);
+    expect(a.log.error).not.toHaveBeenCalled();
   });
 
   it('retries a handler that throws, then succeeds', async () => {
