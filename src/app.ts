@@ -40,7 +40,7 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(authPlugin, { config: opts.config });
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(healthRoutes);
-  await fastify.register(verificationRoutes, { prefix: '/v1' });
+  await fastify.register(verificationRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });
   await fastify.register(callbackRoutes, { prefix: '/v1', config: opts.config });
 }
 

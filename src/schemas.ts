@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, LOCALES, REQUEST_CHANNELS } from './config.js';
+import { CHANNELS, isIpAddress, LOCALES, REQUEST_CHANNELS } from './config.js';
 import { ATTEMPT_STATUSES, VERIFICATION_STATUSES } from './store/types.js';
 
 // Request and response shapes of the HTTP API (CONTRACT.md section 2), used for validation,
@@ -18,7 +18,12 @@ export const startBody = z
       .optional()
       .describe('SMS originator (sender name)'),
     metadata: z.record(z.string(), z.unknown()).optional().describe('Kept with the verification and returned as is'),
-    clientIp: z.string().max(64).optional().describe("The end user's IP address, for per-user limits"),
+    clientIp: z
+      .string()
+      .max(64)
+      .refine(isIpAddress, 'must be an IPv4 or IPv6 address')
+      .optional()
+      .describe("The end user's IP address, for per-user limits (IPv6 counted by /64)"),
   })
   .strict();
 

@@ -32,7 +32,7 @@ const contentTypes = fc.constantFrom('application/json', 'text/plain', 'applicat
 describe.each(STORES)('fuzzing every endpoint (%s store)', (store) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await makeApp({ store, env: { PHONE_SEND_LIMIT: '100000', IP_SEND_LIMIT: '100000' } });
+    t = await makeApp({ store, env: { PHONE_SEND_LIMIT: '100000', IP_SEND_LIMIT: '100000', CLIENT_RATE_LIMIT: '100000', PUMPING_MIN_SENDS: '100000' } });
   });
   afterAll(async () => t?.close());
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { AbuseGuard } from '../services/abuse-guard.js';
 import { BullMqScheduler, createBullMqConnection } from '../services/bullmq-scheduler.js';
 import { DeliveryPoller } from '../services/delivery-poller.js';
 import { VerificationService } from '../services/verification-service.js';
@@ -41,6 +42,7 @@ export default fp<ServicePluginOptions>(
       scheduler,
       log,
       metrics: app.metrics,
+      guard: new AbuseGuard({ config: opts.config, store: app.store, metrics: app.metrics, log: app.log.child({ component: 'abuse-guard' }) }),
       clock: opts.clock,
     });
     await scheduler.start((id, step) => service.advance(id, undefined, step).then(() => undefined));

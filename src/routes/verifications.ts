@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { Config } from '../config.js';
+import clientRateLimit from '../plugins/client-rate-limit.js';
 import type { VerificationResource } from '../services/verification-service.js';
 import {
   checkBody,
@@ -15,8 +17,9 @@ import {
 const errors = { '4xx': problem, '5xx': problem };
 const tags = ['verifications'];
 
-const verificationRoutes: FastifyPluginAsyncZod = async (app) => {
+const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
+  await app.register(clientRateLimit, opts);
 
   app.post(
     '/verifications',

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { Phone } from '../phone.js';
-import type { VerificationStore, WindowHit } from '../store/types.js';
+import type { VerificationStore } from '../store/types.js';
 import type { Metrics } from './metrics.js';
 import type { SendGuard } from './verification-service.js';
 
@@ -32,8 +32,6 @@ import type { SendGuard } from './verification-service.js';
 const HOUR_MS = 3600_000;
 /** Counters that only count: never refuse. */
 const UNCAPPED = Number.MAX_SAFE_INTEGER;
-/** Member of the throw-away hits that read a counter (see peek). */
-const PROBE = 'probe';
 
 export interface AbuseGuardDeps {
   config: Config;
@@ -53,19 +51,18 @@ const counters = {
 export class AbuseGuard implements SendGuard {
   private readonly config: Config;
   private readonly store: VerificationStore;
-  private readonly deps: AbuseGuardDeps;
+  private readonly metrics: AbuseGuardDeps['metrics'];
+  private readonly log: AbuseGuardDeps['log'];
   private readonly safeNumbers: Set<string>;
   private readonly blockMs: number;
 
   constructor(deps: AbuseGuardDeps) {
-    this.deps = deps;
-    this.config = deps.config;
-    this.store = deps.store;
+    ({ config: this.config, store: this.store, metrics: this.metrics, log: this.log } = deps);
     this.safeNumbers = new Set(deps.config.SAFE_NUMBERS);
     this.blockMs = deps.config.PUMPING_BLOCK_SECONDS * 1000;
   }
 
-  async beforeSend(ctx: { phone: Phone; clientIp?: string; now: number }): Promise<() => Promise<void>> {
+  async beforeSend(ctx: Parameters<SendGuard['beforeSend']>[0]): Promise<() => Promise<void>> {
     const { phone, now } = ctx;
     // A malformed IP is a bad request, not a refusal: checked before anything is counted.
     const ipKey = ctx.clientIp === undefined ? undefined : ipBudgetKey(ctx.clientIp);
@@ -85,13 +82,13 @@ export class AbuseGuard implements SendGuard {
       }
       if (pumping) await this.accountSend(send, phone.prefix, now);
     } catch (err) {
-      await send.undo().catch((undoErr) => this.deps.log.warn({ err: undoErr }, 'could not release the budgets of a refused send'));
+      await send.undo().catch((undoErr) => this.log.warn({ err: undoErr }, 'could not release the budgets of a refused send'));
       throw err;
     }
     return () => send.undo();
   }
 
-  async onApproved(ctx: { phone: Phone; now: number }): Promise<void> {
+  async onApproved(ctx: Parameters<SendGuard['onApproved']>[0]): Promise<void> {
     if (this.safeNumbers.has(ctx.phone.e164)) return;
     await this.store.hit(counters.pumpApprovals(ctx.phone.prefix), UNCAPPED, this.blockMs, randomMember(), ctx.now);
   }
@@ -122,7 +119,7 @@ export class AbuseGuard implements SendGuard {
     // The count includes this send: the condition is on the sends made before it.
     const sends = hit.count - 1;
     if (sends < this.config.PUMPING_MIN_SENDS) return;
-    const approvals = (await this.peek(counters.pumpApprovals(prefix), this.blockMs, now)).count;
+    const approvals = (await this.store.peek(counters.pumpApprovals(prefix), this.blockMs, now)).count;
     if (approvals / sends >= this.config.PUMPING_MIN_CONVERSION) return;
     await this.startBlock(prefix, now, sends, approvals);
     throw this.blocked(this.blockMs);
@@ -130,35 +127,19 @@ export class AbuseGuard implements SendGuard {
 
   // ---------------------------------------------------------------- pumping block marker
   //
-  // The store offers only hit/unhit. A block is a marker member in counter pump:b:<prefix>,
-  // recorded by hit(limit 1, window B = block length) at its start: it is live for B.
-  //
-  // Reading it must never record anything another reader could take for a block. peek() reads
-  // with a probe hit that records a probe when nothing is live, and drops it in the same tick:
-  // the embedded store runs the calls back to back, Redis runs one connection's commands in
-  // order, but another instance may still see a probe for a moment. So probes are told from
-  // markers by their age: the read hits from now+B with window 2B, which counts exactly the
-  // markers started after now-B (live ones) and answers retryAfter = oldest score + B - now:
-  // at most B for a marker (its remaining block), about 2B for a probe (scored now+B by
-  // another reader an instant ago). Each read first drops any PROBE left by a failed unhit,
-  // so the probe it may see is always fresh.
+  // A block is one member in counter pump:b:<prefix>, recorded with limit 1 and a window of
+  // the block's length: live for PUMPING_BLOCK_SECONDS from its start, and started at most
+  // once while live (so one warning per block).
 
   private async blockRemainingMs(prefix: string, now: number): Promise<number> {
-    const B = this.blockMs;
-    const read = await this.peek(counters.pumpBlock(prefix), 2 * B, now + B);
-    return read.count > 0 && read.retryAfterMs <= 1.5 * B ? read.retryAfterMs : 0;
+    const read = await this.store.peek(counters.pumpBlock(prefix), this.blockMs, now);
+    return read.count > 0 ? read.retryAfterMs : 0;
   }
 
   private async startBlock(prefix: string, now: number, sends: number, approvals: number) {
-    const name = counters.pumpBlock(prefix);
-    // Limit 1: a block already live is not started twice (one warning per block). A fresh
-    // probe in the way leaves no marker this time; the next send to the prefix triggers again.
-    const [, started] = await Promise.all([
-      this.store.unhit(name, PROBE),
-      this.store.hit(name, 1, this.blockMs, randomMember(), now),
-    ]);
+    const started = await this.store.hit(counters.pumpBlock(prefix), 1, this.blockMs, randomMember(), now);
     if (!started.allowed) return;
-    this.deps.log.warn(
+    this.log.warn(
       {
         prefix,
         sends,
@@ -171,17 +152,6 @@ export class AbuseGuard implements SendGuard {
     );
   }
 
-  /** The live members of a counter, recording nothing that outlives this call (see above). */
-  private async peek(name: string, windowMs: number, at: number): Promise<Pick<WindowHit, 'count' | 'retryAfterMs'>> {
-    // Issued together, without awaiting in between, so they run back to back and in order.
-    const [, read] = await Promise.all([
-      this.store.unhit(name, PROBE),
-      this.store.hit(name, 1, windowMs, PROBE, at),
-      this.store.unhit(name, PROBE),
-    ]);
-    return read.allowed ? { count: 0, retryAfterMs: 0 } : read;
-  }
-
   // ---------------------------------------------------------------- helpers
 
   private blocked(retryAfterMs: number) {
@@ -189,7 +159,7 @@ export class AbuseGuard implements SendGuard {
   }
 
   private refuse(code: ErrorCode, detail: string, retryAfterMs?: number) {
-    this.deps.metrics.refusals.inc({ reason: code });
+    this.metrics.refusals.inc({ reason: code });
     const retryAfter = retryAfterMs === undefined ? undefined : Math.max(Math.ceil(retryAfterMs / 1000), 1);
     return new AppError(code, detail, {}, retryAfter);
   }

@@ -254,6 +254,10 @@ export class VerificationService {
     const testCode = rec.testNumber ? this.testCodes.get(rec.to) : undefined;
     const codeLength = testCode ? testCode.length : codeLengthFor(provider, rec.baseCodeLength);
     const code = testCode ?? (provider.choosesCode ? undefined : generateCode(codeLength));
+    // A resend costs like a start: the same budgets, but no end-user IP to count by.
+    const undo = testCode
+      ? async () => {}
+      : await this.guard.beforeSend({ clientId, phone: parsePhone(rec.to, this.config.DEFAULT_COUNTRY), now });
     const res = await this.store.newCode(
       id,
       clientId,
@@ -268,6 +272,7 @@ export class VerificationService {
       now,
     );
     if (!res.ok) {
+      await undo();
       if (res.reason === 'not_found' || res.reason === 'stale') throw notFound();
       if (res.reason === 'not_pending') throw notPending(res.status);
       throw refusalError(res as Refusal);

@@ -327,13 +327,19 @@ export class EmbeddedStore implements VerificationStore {
     const key = `lim:${name}`;
     const items = this.log(key, now, windowMs);
     if (items.length >= limit) {
-      this.writeLog(key, items, windowMs);
-      const first = Math.min(...items.map((i) => i.at));
+      const first = items.reduce((m, i) => Math.min(m, i.at), Infinity);
       return { allowed: false, count: items.length, retryAfterMs: Math.max(first + windowMs - now, 1) };
     }
     items.push({ member, at: now });
     this.writeLog(key, items, windowMs);
     return { allowed: true, count: items.length, retryAfterMs: 0 };
+  }
+
+  async peek(name: string, windowMs: number, now: number) {
+    const items = this.log(`lim:${name}`, now, windowMs);
+    if (items.length === 0) return { count: 0, retryAfterMs: 0 };
+    const first = items.reduce((m, i) => Math.min(m, i.at), Infinity);
+    return { count: items.length, retryAfterMs: Math.max(first + windowMs - now, 1) };
   }
 
   async unhit(name: string, member: string) {

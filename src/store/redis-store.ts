@@ -75,6 +75,7 @@ export class RedisStore implements VerificationStore {
       redis.defineCommand(`otp_${name}`, { numberOfKeys: 5, lua: `${COMMON}\n${script(name)}` });
     }
     redis.defineCommand('otp_hit', { numberOfKeys: 1, lua: script('hit') });
+    redis.defineCommand('otp_peek', { numberOfKeys: 1, lua: script('peek') });
   }
 
   static fromConfig(config: Config, prefix?: string): RedisStore {
@@ -313,6 +314,13 @@ export class RedisStore implements VerificationStore {
       this.r.otp_hit(`${this.prefix}lim:${name}`, limit, windowMs, member, now),
     )) as unknown as [number, number, number];
     return { allowed: res[0] === 1, count: res[1], retryAfterMs: res[2] };
+  }
+
+  async peek(name: string, windowMs: number, now: number) {
+    const [count, retryAfterMs] = (await this.run(() =>
+      this.r.otp_peek(`${this.prefix}lim:${name}`, windowMs, now),
+    )) as unknown as [number, number];
+    return { count, retryAfterMs };
   }
 
   async unhit(name: string, member: string) {

@@ -5,6 +5,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
 if count >= limit then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if not first[2] then return { 0, count, window } end
   return { 0, count, math.max(tonumber(first[2]) + window - now, 1) }
 end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
