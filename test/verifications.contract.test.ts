@@ -128,6 +128,9 @@ describe.each(STORES)('verifications contract (%s store)', (store) => {
     expect(soon.statusCode).toBe(429);
     expect(soon.json().code).toBe('resend_too_soon');
     expect(soon.headers['retry-after']).toBe('20');
+    // The resource says the same as Retry-After.
+    const read = (await t.call({ method: 'GET', url: `/v1/verifications/${v.id}` })).json();
+    expect((Date.parse(read.resendAvailableAt) - t.clock()) / 1000).toBe(20);
     t.clock.advance(20_000);
     const ok = await resend();
     expect(ok.statusCode).toBe(200);
@@ -328,6 +331,19 @@ describe.each(STORES)('verifications contract (%s store)', (store) => {
     expect(res.statusCode).toBe(502);
     const read = (await t.call({ method: 'GET', url: `/v1/verifications/${ok.id}` })).json();
     expect(read.attempts.map((a: { status: string }) => a.status)).toEqual(['sent', 'failed']);
+  });
+
+  it('test numbers get their fixed code on every channel, auto included, without a provider', async () => {
+    t = await makeApp({ store, env: { TEST_NUMBERS: '+79990000001:123456,+79990000002:4321', AUTO_WORKFLOW: 'flash_call:0.1,sms:0.1,voice' } });
+    for (const channel of ['sms', 'voice', 'auto']) {
+      const v = (await start({ to: '+79990000001', channel })).json();
+      expect(v.codeLength).toBe(6);
+      expect((await check({ id: v.id, code: '123456' })).json().valid).toBe(true);
+    }
+    const auto = (await start({ to: '+79990000002', channel: 'auto' })).json();
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await check({ id: auto.id, code: '4321' })).json().valid).toBe(true);
+    expect([t.sms.sent.length, t.flash.sent.length, t.voice.sent.length]).toEqual([0, 0, 0]);
   });
 
   it('serves health, readiness, metrics, docs and the OpenAPI document', async () => {

@@ -173,7 +173,8 @@ export class VerificationService {
     this.log.info({ verificationId: id, channel: requested, to: maskPhone(phone.e164), clientId }, 'verification started');
 
     let current = record;
-    if (requested === 'auto') {
+    // Test numbers never reach a provider, so an auto workflow has nothing to move on to.
+    if (requested === 'auto' && !testCode) {
       // Timer first: if this process dies mid-send, the workflow still moves on.
       await this.scheduleStep(record, 0);
       current = (await this.deliver(record, 0, code)) ?? record;
@@ -397,7 +398,7 @@ export class VerificationService {
       if (!stored) return undefined;
       const rec = stored.record;
       owner ??= rec.clientId;
-      if (rec.status !== 'pending' || rec.step !== step) return rec;
+      if (rec.status !== 'pending' || rec.step !== step || rec.testNumber) return rec;
       const next = step + 1;
       if (next >= wf.length) {
         // Nothing left to try. A failed last step ends the verification; a timed-out one

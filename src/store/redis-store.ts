@@ -43,6 +43,9 @@ export function createRedisClient(config: Config, overrides: Partial<RedisOption
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     retryStrategy,
+    // The ready check's INFO, sent without an offline queue, rejects unhandled when the
+    // connection drops mid-handshake; a Redis still loading answers LOADING, a 503 anyway.
+    enableReadyCheck: false,
     ...overrides,
   };
   if (config.REDIS_CLUSTER_NODES?.length) {
