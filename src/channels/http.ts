@@ -1,4 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { Agent, errors, request } from 'undici';
+import { AppError } from '../errors.js';
 
 // One outbound HTTP client for every provider adapter, with explicit timeouts and one rule
 // for what a failure means: before the request was sent (safe to try elsewhere) or after
@@ -91,3 +93,37 @@ function classify(err: unknown): ProviderHttpError {
   }
   return new ProviderHttpError('response', `request failed (${code ?? e.message ?? 'unknown'})`, err);
 }
+
+/**
+ * One POST to a provider that is never retried (uCaller, Twilio): a transport failure is
+ * `provider_unavailable`, and a failure after the request was sent may have placed the call,
+ * so the caller must not send it again either. Answers the status and the JSON body, if any.
+ */
+export async function postOnce(
+  http: HttpClient,
+  provider: string,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  log: FastifyBaseLogger,
+  ctx: Record<string, unknown>,
+): Promise<{ status: number; json: unknown }> {
+  let res: HttpResponse;
+  try {
+    res = await http.post(url, body, { accept: 'application/json', ...headers });
+  } catch (err) {
+    if (!(err instanceof ProviderHttpError)) throw err;
+    log.warn({ ...ctx, phase: err.phase, err: err.message }, `${provider} unreachable`);
+    throw new AppError('provider_unavailable', `${provider}: ${err.message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json };
+}
+
+/** Provider error texts may quote the phone number: cut them short and mask digit runs. */
+export const redactProviderText = (s: string) => s.slice(0, 200).replace(/\d{5,}/g, '<digits>');

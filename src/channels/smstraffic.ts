@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { ProviderHttpError, type HttpClient } from './http.js';
+import { ProviderHttpError, redactProviderText, type HttpClient } from './http.js';
 import { smsText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult, PolledStatus } from './types.js';
 
@@ -183,7 +183,7 @@ export class SmsTrafficProvider implements ChannelProvider {
   private refusal(reply: Node, ctx: Node): AppError {
     const code = Number(str(reply.code));
     // The provider's text may quote what we sent: mask long digit runs (phones, codes).
-    const description = str(reply.description).replace(/\d{5,}/g, '***');
+    const description = redactProviderText(str(reply.description));
     const fields = { ...ctx, providerCode: code, description };
     if (BAD_NUMBER(code)) {
       this.opts.log.info(fields, 'SMS Traffic refused the phone number');

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config, Locale } from '../config.js';
 import { AppError } from '../errors.js';
-import { HttpClient, ProviderHttpError } from './http.js';
+import { type HttpClient, postOnce, redactProviderText } from './http.js';
 import { spokenDigits, voiceText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
@@ -83,28 +83,16 @@ export class TwilioVoiceProvider implements ChannelProvider {
     });
     const ctx = { verificationId: req.verificationId, attemptId: req.attemptId, provider: 'twilio' };
 
-    let res;
-    try {
-      res = await this.http.post(this.endpoint, form.toString(), {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        authorization: this.auth,
-      });
-    } catch (err) {
-      if (err instanceof ProviderHttpError) {
-        // 'response' means the call may be queued: the caller must not send it again.
-        this.log.warn({ ...ctx, phase: err.phase, err: err.message }, 'Twilio unreachable');
-        throw new AppError('provider_unavailable', `Twilio: ${err.message}`);
-      }
-      throw err;
-    }
-
-    let reply: TwilioReply | undefined;
-    try {
-      reply = JSON.parse(res.body) as TwilioReply;
-    } catch {
-      reply = undefined;
-    }
+    const res = await postOnce(
+      this.http,
+      'Twilio',
+      this.endpoint,
+      form.toString(),
+      { 'content-type': 'application/x-www-form-urlencoded', authorization: this.auth },
+      this.log,
+      ctx,
+    );
+    const reply = res.json as TwilioReply | undefined;
     if (res.status >= 200 && res.status < 300 && typeof reply?.sid === 'string' && reply.sid) {
       this.log.info({ ...ctx, providerRef: reply.sid, providerStatus: reply.status }, 'Twilio call created');
       return { providerRef: reply.sid, status: 'queued' };
@@ -116,8 +104,7 @@ export class TwilioVoiceProvider implements ChannelProvider {
         ...ctx,
         httpStatus: res.status,
         twilioCode,
-        // Twilio's messages quote the To number: mask digit runs.
-        providerError: typeof reply?.message === 'string' ? reply.message.slice(0, 200).replace(/\d{5,}/g, '<digits>') : undefined,
+        providerError: typeof reply?.message === 'string' ? redactProviderText(reply.message) : undefined,
       },
       'Twilio refused the call',
     );

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { HttpClient, ProviderHttpError } from './http.js';
+import { type HttpClient, postOnce, redactProviderText } from './http.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
 // uCaller (providers.md 3.1): one endpoint, initCall, for both a flash call (the caller number
@@ -57,30 +57,18 @@ export class UcallerClient {
     if (opts.voice) body.voice = true;
 
     const ctx = { verificationId: req.verificationId, attemptId: req.attemptId, provider: 'ucaller', voice: opts.voice };
-    let res;
-    try {
-      res = await this.http.post(this.endpoint, JSON.stringify(body), {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        authorization: `Bearer ${this.opts.key}.${this.opts.serviceId}`,
-      });
-    } catch (err) {
-      if (err instanceof ProviderHttpError) {
-        // 'response' means the call may have been placed: the caller must not send again.
-        this.log.warn({ ...ctx, phase: err.phase, err: err.message }, 'uCaller unreachable');
-        throw new AppError('provider_unavailable', `uCaller: ${err.message}`);
-      }
-      throw err;
-    }
-
-    let reply: InitCallReply | undefined;
-    try {
-      reply = JSON.parse(res.body) as InitCallReply;
-    } catch {
-      reply = undefined;
-    }
+    const res = await postOnce(
+      this.http,
+      'uCaller',
+      this.endpoint,
+      JSON.stringify(body),
+      { 'content-type': 'application/json', authorization: `Bearer ${this.opts.key}.${this.opts.serviceId}` },
+      this.log,
+      ctx,
+    );
+    const reply = res.json as InitCallReply | undefined;
     if (res.status < 200 || res.status >= 300 || !reply || typeof reply !== 'object' || reply.status !== true) {
-      const text = typeof reply?.error === 'string' ? redact(reply.error) : undefined;
+      const text = typeof reply?.error === 'string' ? redactProviderText(reply.error) : undefined;
       this.log.warn({ ...ctx, httpStatus: res.status, providerError: text }, 'uCaller refused the call');
       // uCaller has no documented error codes for a bad number; its texts name the phone.
       if (text && /phone|номер|телефон/i.test(text)) {
@@ -114,9 +102,6 @@ function normaliseCode(v: unknown): string | undefined {
   const s = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : typeof v === 'string' ? v.trim() : '';
   return /^\d{1,4}$/.test(s) ? s.padStart(4, '0') : undefined;
 }
-
-/** Provider texts may echo the number: never let a full phone number reach the log. */
-const redact = (s: string) => s.slice(0, 200).replace(/\d{5,}/g, '<digits>');
 
 export class UcallerFlashCallProvider implements ChannelProvider {
   readonly channel = 'flash_call' as const;

@@ -67,6 +67,8 @@ export class BullMqScheduler implements WorkflowScheduler {
     this.queue = new Queue<StepJob>(this.queueName, {
       connection: this.queueClient,
       prefix,
+      // No INFO round trip on a client without an offline queue (it could only fail).
+      skipVersionCheck: true,
       // Nobody reads the events stream: keep it short.
       streams: { events: { maxLen: 100 } },
       defaultJobOptions: {
@@ -125,6 +127,8 @@ export class BullMqScheduler implements WorkflowScheduler {
 
   async close() {
     if (this.worker) {
+      // As for the queue below: a worker closed mid-initialisation rejects with nobody listening.
+      await settle(this.worker.waitUntilReady());
       // Not BullMQ's graceful close: it waits for an ioredis 'end' event that never comes if
       // Redis drops at the wrong moment. So: stop fetching, let running jobs finish (for at
       // most CLOSE_GRACE_MS; a job left behind runs elsewhere once its lock expires), then
@@ -135,6 +139,9 @@ export class BullMqScheduler implements WorkflowScheduler {
       }
       await this.worker.close(true);
     }
+    // Closing while the queue's connection is still initialising leaves its failure with no
+    // listener (an unhandled rejection inside BullMQ): let it settle first, briefly.
+    await settle(this.queue.waitUntilReady());
     await this.queue.close();
     // Shared clients are not closed by BullMQ. Nothing is in flight now, so no quit() round
     // trip (which would hang while Redis is away).
@@ -156,6 +163,9 @@ export class BullMqScheduler implements WorkflowScheduler {
 const jobId = (verificationId: string, step: number) => `${verificationId}-${step}`;
 
 /** Redis clients for BullMqScheduler, on the same single/sentinel/cluster topology as the store. */
+/** Waits (briefly) for a BullMQ connection's initialisation to end, however it ends. */
+const settle = (ready: Promise<unknown>) => Promise.race([ready.catch(() => undefined), sleep(1000)]);
+
 export function createBullMqConnection(config: Config, role: ConnectionRole): RedisConnection {
   // The store's client settings are exactly the fail-fast ones the queue wants (a client of
   // its own, though: the scheduler closes it).

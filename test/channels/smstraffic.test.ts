@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCALES, testConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
 import { HttpClient } from '../../src/channels/http.js';
 import {
   SmsTrafficProvider,
@@ -12,11 +11,10 @@ import {
   parseDeliveryDate,
   type SmsTrafficOptions,
 } from '../../src/channels/smstraffic.js';
-import type { DeliveryRequest } from '../../src/channels/types.js';
 import { smsParts, startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { appErrorOf, capturingLog, deliveryRequest, PHONE } from '../helpers/adapters.js';
 import { freePort } from '../helpers/redis-server.js';
 
-const PHONE = '+79161234567';
 const PASSWORD = 'secret';
 
 let main: FakeSmsTraffic;
@@ -48,30 +46,7 @@ function provider(over: Partial<SmsTrafficOptions> = {}) {
   });
 }
 
-/** A logger whose JSON lines land in `lines`. */
-function capturingLog() {
-  const lines: string[] = [];
-  const log = pino({ level: 'trace' }, { write: (s: string) => void lines.push(s) });
-  return { log, lines };
-}
-
-const request = (over: Partial<DeliveryRequest> = {}): DeliveryRequest => ({
-  verificationId: 'vf_test',
-  attemptId: 'at_test',
-  to: PHONE,
-  code: '123456',
-  locale: 'ru',
-  ...over,
-});
-
-async function appErrorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const request = (over: Parameters<typeof deliveryRequest>[0] = {}) => deliveryRequest({ code: '123456', locale: 'ru', ...over });
 
 describe('SmsTrafficProvider.send', () => {
   it('posts the documented form and returns the 20-digit sms_id exactly, as a string', async () => {

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import type { FastifyBaseLogger } from 'fastify';
 import { XMLValidator } from 'fast-xml-parser';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/channels/http.js';
 import { voiceText } from '../../src/channels/messages.js';
@@ -13,47 +10,23 @@ import {
   twilioVoiceFromConfig,
   xmlEscape,
 } from '../../src/channels/twilio.js';
-import type { DeliveryRequest } from '../../src/channels/types.js';
 import { LOCALES, testConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
+import { appErrorOf, capturingLog, deliveryRequest, PHONE } from '../helpers/adapters.js';
 import { saySegments, spokenCodes, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 
 // The Twilio adapter over real HTTP against the loopback fake, and the TwiML renderers.
 
-const PHONE = '+79161234567';
 const LANGUAGE = { ru: 'ru-RU', en: 'en-US', pt: 'pt-BR' } as const;
-const logLines: string[] = [];
-const log = pino(
-  { level: 'debug' },
-  new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(String(chunk));
-      cb();
-    },
-  }),
-) as unknown as FastifyBaseLogger;
+const { log, lines: logLines } = capturingLog();
 
 let fake: FakeTwilio;
 let http: HttpClient;
 let provider: TwilioVoiceProvider;
 
-const request = (over: Partial<DeliveryRequest> = {}): DeliveryRequest => ({
-  verificationId: `vf_${randomUUID()}`,
-  attemptId: randomUUID(),
-  to: PHONE,
-  code: '482193',
-  locale: 'en',
-  ...over,
-});
+const request = (over: Parameters<typeof deliveryRequest>[0] = {}) =>
+  deliveryRequest({ verificationId: `vf_${randomUUID()}`, attemptId: randomUUID(), code: '482193', locale: 'en', ...over });
 
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const appError = appErrorOf;
 
 const providerFor = (over: Partial<{ accountSid: string; authToken: string; from: string }> = {}) =>
   new TwilioVoiceProvider(

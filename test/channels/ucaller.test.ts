@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import type { FastifyBaseLogger } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/channels/http.js';
-import type { DeliveryRequest } from '../../src/channels/types.js';
 import {
   UcallerClient,
   UcallerFlashCallProvider,
@@ -13,44 +9,21 @@ import {
   ucallerVoiceFromConfig,
 } from '../../src/channels/ucaller.js';
 import { testConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
+import { appErrorOf, capturingLog, deliveryRequest } from '../helpers/adapters.js';
 import { startFakeUcaller, type FakeUcaller } from '../fakes/ucaller.js';
 
 // The uCaller adapter over real HTTP against the loopback fake.
 
-const PHONE = '+79161234567';
-const logLines: string[] = [];
-const log = pino(
-  { level: 'debug' },
-  new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(String(chunk));
-      cb();
-    },
-  }),
-) as unknown as FastifyBaseLogger;
+const { log, lines: logLines } = capturingLog();
 
 let fake: FakeUcaller;
 let http: HttpClient;
 let client: UcallerClient;
 
-const request = (over: Partial<DeliveryRequest> = {}): DeliveryRequest => ({
-  verificationId: `vf_${randomUUID()}`,
-  attemptId: randomUUID(),
-  to: PHONE,
-  code: '4821',
-  locale: 'ru',
-  ...over,
-});
+const request = (over: Parameters<typeof deliveryRequest>[0] = {}) =>
+  deliveryRequest({ verificationId: `vf_${randomUUID()}`, attemptId: randomUUID(), code: '4821', locale: 'ru', ...over });
 
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const appError = appErrorOf;
 
 beforeAll(async () => {
   fake = await startFakeUcaller();
