@@ -134,7 +134,9 @@ export class BullMqScheduler implements WorkflowScheduler {
       // most CLOSE_GRACE_MS; a job left behind runs elsewhere once its lock expires), then
       // close without waiting.
       await this.worker.pause(true);
-      for (const deadline = Date.now() + CLOSE_GRACE_MS; this.active.size > 0 && Date.now() < deadline; ) {
+      // While Redis is away no outcome can be saved: no point waiting for one.
+      const connected = () => this.workerClient?.status === 'ready';
+      for (const deadline = Date.now() + CLOSE_GRACE_MS; this.active.size > 0 && connected() && Date.now() < deadline; ) {
         await sleep(20);
       }
       await this.worker.close(true);

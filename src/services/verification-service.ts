@@ -163,7 +163,10 @@ export class VerificationService {
       ...(testCode ? { testNumber: true } : {}),
     };
 
-    const created = await this.store.create(record, input.metadata ?? {}, this.sendLimits(!!testCode), this.failureLimit(), now);
+    const created = await releasingOnError(
+      this.store.create(record, input.metadata ?? {}, this.sendLimits(!!testCode), this.failureLimit(), now),
+      undo,
+    );
     if (!created.ok) {
       await undo();
       throw refusalError(created);
@@ -259,18 +262,21 @@ export class VerificationService {
     const undo = testCode
       ? async () => {}
       : await this.guard.beforeSend({ clientId, phone: parsePhone(rec.to, this.config.DEFAULT_COUNTRY), now });
-    const res = await this.store.newCode(
-      id,
-      clientId,
-      {
-        channel,
-        provider: testCode ? TEST_PROVIDER : provider.name,
-        codeHmac: code ? codeHmac(this.config.CODE_HMAC_SECRET, id, code) : '',
-        codeLength,
-        expiresAt: now + this.codeTtlMs(channel, rec.ttlMs),
-      },
-      { mode: 'resend', limits: this.sendLimits(!!testCode) },
-      now,
+    const res = await releasingOnError(
+      this.store.newCode(
+        id,
+        clientId,
+        {
+          channel,
+          provider: testCode ? TEST_PROVIDER : provider.name,
+          codeHmac: code ? codeHmac(this.config.CODE_HMAC_SECRET, id, code) : '',
+          codeLength,
+          expiresAt: now + this.codeTtlMs(channel, rec.ttlMs),
+        },
+        { mode: 'resend', limits: this.sendLimits(!!testCode) },
+        now,
+      ),
+      undo,
     );
     if (!res.ok) {
       await undo();
@@ -530,6 +536,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const notFound = () => new AppError('verification_not_found', 'No such verification');
 const notPending = (status: string) =>
   new AppError('verification_not_pending', `The verification is ${status}`, { verificationStatus: status });
+
+/** A store step after the guard took budgets: if it fails, the budgets are given back. */
+async function releasingOnError<T>(step: Promise<T>, undo: () => Promise<void>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    await undo().catch(() => undefined);
+    throw err;
+  }
+}
 
 function refusalError(r: Refusal): AppError {
   if (r.reason === 'max_sends_reached') {
