@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_GLOBEX, makeApp, PHONE, uniquePhone, type TestApp } from './helpers/app.js';
+import { KEY_GLOBEX, makeApp, PHONE, PRODUCTION_ENV, uniquePhone, type TestApp } from './helpers/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 // Abuse protection through the HTTP API, against real Redis (the guard's own unit tests are
@@ -145,21 +145,7 @@ describe('abuse protection through the API', () => {
     });
 
     it('are refused in production unless ALLOW_TEST_NUMBERS=true', () => {
-      const prod = {
-        NODE_ENV: 'production',
-        REDIS_URL: 'redis://r:6379',
-        API_KEYS: 'a:0123456789',
-        CODE_HMAC_SECRET: 'x'.repeat(32),
-        CALLBACK_TOKEN: 'y'.repeat(20),
-        SMS_PROVIDER: 'smstraffic',
-        SMSTRAFFIC_LOGIN: 'l',
-        SMSTRAFFIC_PASSWORD: 'p',
-        FLASH_CALL_PROVIDER: 'ucaller',
-        VOICE_PROVIDER: 'ucaller',
-        UCALLER_SERVICE_ID: '1',
-        UCALLER_KEY: 'k',
-        TEST_NUMBERS: '+79990000001:123456',
-      };
+      const prod = { ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456' };
       expect(() => loadConfig(prod)).toThrow(ConfigError);
       expect(loadConfig({ ...prod, ALLOW_TEST_NUMBERS: 'true' }).TEST_NUMBERS).toHaveLength(1);
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { PRODUCTION_ENV } from './helpers/app.js';
 
 const errorOf = (env: Record<string, string>) => {
   try {
@@ -58,30 +59,15 @@ describe('configuration', () => {
     }
   });
 
-  const productionEnv = {
-    NODE_ENV: 'production',
-    REDIS_URL: 'redis://redis:6379',
-    API_KEYS: 'shop:0123456789abcdef',
-    CODE_HMAC_SECRET: 'x'.repeat(32),
-    CALLBACK_TOKEN: 'y'.repeat(24),
-    SMS_PROVIDER: 'smstraffic',
-    SMSTRAFFIC_LOGIN: 'l',
-    SMSTRAFFIC_PASSWORD: 'p',
-    FLASH_CALL_PROVIDER: 'ucaller',
-    VOICE_PROVIDER: 'ucaller',
-    UCALLER_SERVICE_ID: '1',
-    UCALLER_KEY: 'k',
-  };
-
   it('accepts a complete production configuration', () => {
-    const c = loadConfig(productionEnv);
+    const c = loadConfig(PRODUCTION_ENV);
     expect(c.production).toBe(true);
     expect(c.API_KEYS).toEqual([{ client: 'shop', secret: '0123456789abcdef' }]);
   });
 
   it('refuses test numbers in production unless ALLOW_TEST_NUMBERS=true', () => {
-    expect(errorOf({ ...productionEnv, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
-    const c = loadConfig({ ...productionEnv, TEST_NUMBERS: '+79990000001:123456', ALLOW_TEST_NUMBERS: 'true' });
+    expect(errorOf({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
+    const c = loadConfig({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456', ALLOW_TEST_NUMBERS: 'true' });
     expect(c.TEST_NUMBERS).toEqual([['+79990000001', '123456']]);
   });
 

@@ -124,3 +124,19 @@ export function uniquePhone(): string {
   seq += 1;
   return `+7916${String(seq).padStart(7, '0')}`;
 }
+
+/** A complete production configuration (every development default replaced). */
+export const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  REDIS_URL: 'redis://redis:6379',
+  API_KEYS: 'shop:0123456789abcdef',
+  CODE_HMAC_SECRET: 'x'.repeat(32),
+  CALLBACK_TOKEN: 'y'.repeat(24),
+  SMS_PROVIDER: 'smstraffic',
+  SMSTRAFFIC_LOGIN: 'l',
+  SMSTRAFFIC_PASSWORD: 'p',
+  FLASH_CALL_PROVIDER: 'ucaller',
+  VOICE_PROVIDER: 'ucaller',
+  UCALLER_SERVICE_ID: '1',
+  UCALLER_KEY: 'k',
+};
