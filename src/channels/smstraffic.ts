@@ -198,7 +198,7 @@ export class SmsTrafficProvider implements ChannelProvider {
   }
 }
 
-export function fromConfig(config: Config, http: HttpClient, log: FastifyBaseLogger): SmsTrafficProvider {
+export function smsTrafficFromConfig(config: Config, http: HttpClient, log: FastifyBaseLogger): SmsTrafficProvider {
   if (!config.SMSTRAFFIC_LOGIN || !config.SMSTRAFFIC_PASSWORD) {
     throw new Error('SMSTRAFFIC_LOGIN and SMSTRAFFIC_PASSWORD are required for the smstraffic provider');
   }
@@ -212,9 +212,6 @@ export function fromConfig(config: Config, http: HttpClient, log: FastifyBaseLog
     log,
   });
 }
-
-/** The name src/plugins/providers.ts imports. */
-export const smsTrafficFromConfig = fromConfig;
 
 /**
  * A delivery-report or status-poll value as an attempt status; undefined for intermediate or

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { Phone } from '../phone.js';
@@ -198,28 +199,9 @@ const randomMember = () => randomBytes(12).toString('base64url');
  * Throws invalid_request for anything that is not an IP address.
  */
 export function ipBudgetKey(ip: string): string {
-  const version = isIP(ip);
-  if (version === 4) return ip; // node:net accepts only the canonical dotted quad
-  if (version !== 6) throw new AppError('invalid_request', 'clientIp must be an IPv4 or IPv6 address');
-  const g = ipv6Groups(ip);
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    return [g[6] >> 8, g[6] & 0xff, g[7] >> 8, g[7] & 0xff].join('.');
-  }
-  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of an IPv6 address that node:net has already validated. */
-function ipv6Groups(ip: string): number[] {
-  let s = ip.replace(/%.*$/, ''); // zone id (fe80::1%eth0)
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number);
-    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const parse = (part: string) => (part ? part.split(':').map((h) => parseInt(h, 16)) : []);
-  const [head, tail] = s.split('::');
-  if (tail === undefined) return parse(head);
-  const h = parse(head);
-  const t = parse(tail);
-  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+  // node:net's strict syntax (no '1.2.3' shorthands); ipaddr.js to normalise what passes.
+  if (isIP(ip) === 0) throw new AppError('invalid_request', 'clientIp must be an IPv4 or IPv6 address');
+  const addr = ipaddr.process(ip); // ::ffff:a.b.c.d becomes the IPv4 address
+  if (addr.kind() === 'ipv4') return addr.toString();
+  return `${(addr as ipaddr.IPv6).parts.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
 }

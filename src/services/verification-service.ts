@@ -328,10 +328,11 @@ export class VerificationService {
       });
       this.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: 'ok' });
       const chosen = !code && result.code ? codeHmac(this.config.CODE_HMAC_SECRET, rec.id, result.code) : undefined;
+      // Watched until a final status arrives, by report or by polling (DeliveryPoller).
+      const ref = result.providerRef;
       await Promise.all([
-        this.store.indexProviderRef(provider.name, result.providerRef, rec.id, index),
-        // Watched until a final status arrives, by report or by polling (DeliveryPoller).
-        provider.pollStatus ? this.store.trackAdd(pollSet(provider.name), result.providerRef, this.now()) : undefined,
+        ref ? this.store.indexProviderRef(provider.name, ref, rec.id, index) : undefined,
+        ref && provider.pollStatus ? this.store.trackAdd(pollSet(provider.name), ref, this.now()) : undefined,
       ]).catch((err) => {
         this.log.warn({ err, verificationId: rec.id }, 'could not index the provider reference');
       });

@@ -6,7 +6,7 @@ import { LOCALES, testConfig } from '../../src/config.js';
 import { HttpClient } from '../../src/channels/http.js';
 import {
   SmsTrafficProvider,
-  fromConfig,
+  smsTrafficFromConfig,
   mapDeliveryStatus,
   parseDeliveryDate,
   type SmsTrafficOptions,
@@ -203,7 +203,7 @@ describe('SmsTrafficProvider.send', () => {
     expect(result.providerRef).toBe(main.messages[0].smsId);
   });
 
-  it('is built from the configuration by fromConfig', async () => {
+  it('is built from the configuration by smsTrafficFromConfig', async () => {
     const config = testConfig({
       SMS_PROVIDER: 'smstraffic',
       SMSTRAFFIC_URL: main.url,
@@ -211,7 +211,7 @@ describe('SmsTrafficProvider.send', () => {
       SMSTRAFFIC_LOGIN: 'acme',
       SMSTRAFFIC_PASSWORD: PASSWORD,
     });
-    const p = fromConfig(config, http, pino({ level: 'silent' }));
+    const p = smsTrafficFromConfig(config, http, pino({ level: 'silent' }));
     expect(p.channel).toBe('sms');
     expect(p.name).toBe('smstraffic');
     await p.send(request());
