@@ -53,6 +53,8 @@ export function serverOptions(config: Config, logStream?: NodeJS.WritableStream)
     logger: loggerOptions(config, logStream),
     // Requests are small JSON documents; anything larger is not ours.
     bodyLimit: 64 * 1024,
+    // Unknown ids of any reasonable length are a 404, not a 414.
+    routerOptions: { maxParamLength: 1024 },
     requestTimeout: 30_000,
     // X-Forwarded-For is not trusted: clientIp comes from the calling backend's body.
     trustProxy: false,

@@ -29,7 +29,8 @@ export const startBody = z
 
 export const checkBody = z
   .object({
-    id: z.string().max(128).optional(),
+    // Any id is looked up (an id never issued is a 404, whatever its shape).
+    id: z.string().optional(),
     to: z.string().max(64).optional(),
     code: z.string().max(64),
   })
@@ -41,7 +42,7 @@ export const resendBody = z
   .strict()
   .nullish();
 
-export const idParams = z.object({ id: z.string().max(128) });
+export const idParams = z.object({ id: z.string() });
 
 export const attempt = z.object({
   channel: z.enum(CHANNELS),

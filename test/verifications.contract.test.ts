@@ -88,6 +88,8 @@ describe.each(STORES)('verifications contract (%s store)', (store) => {
     const code = t.sms.lastCode();
     expect((await check({ id: v.id, code: wrongCode(code) })).json().status).toBe('pending');
     t.clock.advance(1_000);
+    // Read before anything else touches it: already expired.
+    expect((await t.call({ method: 'GET', url: `/v1/verifications/${v.id}` })).json().status).toBe('expired');
     const late = await check({ id: v.id, code });
     expect(late.statusCode).toBe(409);
     expect(late.json().verificationStatus).toBe('expired');
@@ -216,7 +218,7 @@ describe.each(STORES)('verifications contract (%s store)', (store) => {
 
   it('answers 404 for ids that were never issued, whatever their shape', async () => {
     t = await makeApp({ store });
-    for (const id of ['vf_0000000000000000000000000000000000000000000000000', 'nope', 'vf_', '1', 'vf_' + 'a'.repeat(48), '%00']) {
+    for (const id of ['vf_0000000000000000000000000000000000000000000000000', 'nope', 'vf_', '1', 'vf_' + 'a'.repeat(48), '%00', 'x'.repeat(500)]) {
       const res = await t.call({ method: 'GET', url: `/v1/verifications/${encodeURIComponent(id)}` });
       expect(res.statusCode, id).toBe(404);
       expect(res.json().code).toBe('verification_not_found');
@@ -278,6 +280,8 @@ describe.each(STORES)('verifications contract (%s store)', (store) => {
       expect(res.statusCode, String(code)).toBe(400);
       expect(res.json().code, String(code)).toBe('invalid_code_format');
     }
+    const unknown = await check({ to: '+79160000000', code: 'abcdef' });
+    expect(unknown.json().code).toBe('invalid_code_format');
     const neither = await check({ code: '123456' });
     expect(neither.json().code).toBe('invalid_request');
     expect((await check({ id: v.id, code: t.sms.lastCode() })).json()).toMatchObject({ valid: true, checksRemaining: 4 });

@@ -193,11 +193,13 @@ export class VerificationService {
   // ---------------------------------------------------------------- check
 
   async check(clientId: string, input: CheckInput) {
+    // Not digits at all: malformed whatever the verification (and costs no lookup).
+    if (!/^\d{4,10}$/.test(input.code)) throw new AppError('invalid_code_format', 'The code must be 4 to 10 digits');
     const id = input.id ?? (input.to ? await this.pendingIdFor(clientId, input.to) : undefined);
     if (!id) throw notFound();
     const stored = await this.store.get(id);
     if (!stored || stored.record.clientId !== clientId) throw notFound();
-    if (!/^\d+$/.test(input.code) || input.code.length !== stored.record.codeLength) {
+    if (input.code.length !== stored.record.codeLength) {
       throw new AppError('invalid_code_format', `The code must be ${stored.record.codeLength} digits`);
     }
     const now = this.now();
@@ -500,11 +502,14 @@ export class VerificationService {
 
   resource(rec: VerificationRecord, metadata: Record<string, unknown>) {
     const lastAt = rec.attempts.reduce((m, a) => Math.max(m, a.at), rec.createdAt);
+    // A pending verification past its expiry is stored as such until the next write: it
+    // reads as expired at once.
+    const status = rec.status === 'pending' && this.now() >= rec.expiresAt ? 'expired' : rec.status;
     return {
       id: rec.id,
       to: rec.to,
       channel: rec.channel,
-      status: rec.status,
+      status,
       locale: rec.locale,
       codeLength: rec.codeLength,
       createdAt: iso(rec.createdAt),
