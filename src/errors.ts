@@ -54,5 +54,3 @@ export class AppError extends Error {
     };
   }
 }
-
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { phoneTag } from '../codes.js';
 import {
   RETENTION_MS,
+  idempotencyState,
   type CheckBegin,
   type CheckSettle,
   type DeliveryUpdate,
@@ -310,9 +311,7 @@ export class EmbeddedStore implements VerificationStore {
       this.idem.set(k, { value: { bodyHash }, expiresAt: this.clock() + ttlMs });
       return { state: 'new' };
     }
-    if (entry.bodyHash !== bodyHash) return { state: 'conflict' };
-    if (!entry.response) return { state: 'in_progress' };
-    return { state: 'replay', response: structuredClone(entry.response) };
+    return idempotencyState(structuredClone(entry), bodyHash);
   }
 
   async idempotencyComplete(clientId: string, key: string, entry: IdempotencyEntry, ttlMs: number) {

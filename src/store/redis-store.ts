@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import {
   RETENTION_MS,
+  idempotencyState,
   type CheckBegin,
   type CheckSettle,
   type DeliveryUpdate,
@@ -301,7 +302,7 @@ export class RedisStore implements VerificationStore {
     const set = await this.run(() => this.r.set(k, JSON.stringify(entry), 'PX', ttlMs, 'NX'));
     if (set === 'OK') return { state: 'new' };
     const raw = await this.run(() => this.r.get(k));
-    return idempotencyState(raw, bodyHash);
+    return idempotencyState(raw ? (JSON.parse(raw) as IdempotencyEntry) : undefined, bodyHash);
   }
 
   async idempotencyComplete(clientId: string, key: string, entry: IdempotencyEntry, ttlMs: number) {
@@ -363,13 +364,4 @@ function refusal(res: Reply) {
     reason: res[0] as 'resend_too_soon' | 'rate_limited',
     retryAfterMs: Math.max(Number(res[1]), 1),
   };
-}
-
-export function idempotencyState(raw: string | null, bodyHash: string): IdempotencyBegin {
-  // Gone between the two commands (expired): the caller may start afresh.
-  if (!raw) return { state: 'in_progress' };
-  const entry = JSON.parse(raw) as IdempotencyEntry;
-  if (entry.bodyHash !== bodyHash) return { state: 'conflict' };
-  if (!entry.response) return { state: 'in_progress' };
-  return { state: 'replay', response: entry.response };
 }

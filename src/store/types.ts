@@ -183,3 +183,12 @@ export interface VerificationStore {
 
 /** How long an ended verification stays readable (status only). */
 export const RETENTION_MS = 24 * 3600 * 1000;
+
+/** What a stored Idempotency-Key entry means for a request with this body. */
+export function idempotencyState(entry: IdempotencyEntry | undefined, bodyHash: string): IdempotencyBegin {
+  // Gone (expired between two reads): the caller waits and asks again.
+  if (!entry) return { state: 'in_progress' };
+  if (entry.bodyHash !== bodyHash) return { state: 'conflict' };
+  if (!entry.response) return { state: 'in_progress' };
+  return { state: 'replay', response: entry.response };
+}
