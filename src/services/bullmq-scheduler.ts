@@ -164,10 +164,10 @@ export class BullMqScheduler implements WorkflowScheduler {
 /** BullMQ refuses ':' in custom job ids (and all-digit ids); verification ids have neither. */
 const jobId = (verificationId: string, step: number) => `${verificationId}-${step}`;
 
-/** Redis clients for BullMqScheduler, on the same single/sentinel/cluster topology as the store. */
 /** Waits (briefly) for a BullMQ connection's initialisation to end, however it ends. */
 const settle = (ready: Promise<unknown>) => Promise.race([ready.catch(() => undefined), sleep(1000)]);
 
+/** Redis clients for BullMqScheduler, on the same single/sentinel/cluster topology as the store. */
 export function createBullMqConnection(config: Config, role: ConnectionRole): RedisConnection {
   // The store's client settings are exactly the fail-fast ones the queue wants (a client of
   // its own, though: the scheduler closes it).
