@@ -21,7 +21,7 @@ import {
 // The zero-settings store: the same operations as the Redis scripts, in process memory.
 // Node runs one callback at a time, so each method body is as atomic as a Lua script. One
 // process only, and everything is lost on restart: the service warns loudly when it uses it.
-// The shared contract suite (test/store) runs against both stores to keep them in step.
+// The shared contract suite (test/routes/verifications.test.ts) runs against both stores.
 
 interface Entry<T> {
   value: T;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_GLOBEX, makeApp, PHONE, PRODUCTION_ENV, uniquePhone, type TestApp } from './helpers/app.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { KEY_GLOBEX, makeApp, PHONE, PRODUCTION_ENV, uniquePhone, type TestApp } from '../helpers/app.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 
 // Abuse protection through the HTTP API, against real Redis (the guard's own unit tests are
 // in test/services/abuse-guard.test.ts).

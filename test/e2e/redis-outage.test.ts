@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, PHONE, type TestApp } from './helpers/app.js';
-import { startRedisServer, type RedisServerHandle } from './helpers/redis-server.js';
+import { makeApp, PHONE, type TestApp } from '../helpers/app.js';
+import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
 
 // Fault test: a Redis of our own that we stop and start again under a running service.
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeApp, PHONE, type TestApp } from './helpers/app.js';
+import { makeApp, PHONE, type TestApp } from '../helpers/app.js';
 
 // Concurrency claims, against real Redis: the Lua scripts are what makes these hold when
 // requests interleave (and across instances, see the second app on the same prefix).

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { codeHmac } from '../src/codes.js';
-import { testConfig } from '../src/config.js';
-import { startFakeSmsTraffic, type FakeSmsTraffic } from './fakes/smstraffic.js';
-import { KEY_ACME, makeApp, PHONE, type TestApp } from './helpers/app.js';
+import { codeHmac } from '../../src/codes.js';
+import { testConfig } from '../../src/config.js';
+import { startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { KEY_ACME, makeApp, PHONE, type TestApp } from '../helpers/app.js';
 
 // Nothing secret in logs or in Redis key names: codes, full phone numbers, API keys,
 // provider passwords and the callback token never appear in the log stream.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors.js';
-import { startFakeSmsTraffic, type FakeSmsTraffic } from './fakes/smstraffic.js';
-import { makeApp, PHONE, recordingProvider, STORES, type TestApp } from './helpers/app.js';
+import { AppError } from '../../src/errors.js';
+import { startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { makeApp, PHONE, recordingProvider, STORES, type TestApp } from '../helpers/app.js';
 
 // The auto channel: flash call → SMS → voice, moving on when a step fails, is reported
 // undelivered, or is not confirmed in time. Timers are real (test-sized steps): BullMQ

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, PHONE, STORES, type TestApp } from './helpers/app.js';
+import { makeApp, PHONE, STORES, type TestApp } from '../helpers/app.js';
 
 // Property tests: whatever a caller throws at an endpoint, the answer is a 2xx or a
 // problem+json 4xx, never a 5xx, and it comes quickly.

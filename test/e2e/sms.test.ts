@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { smsText } from '../src/channels/messages.js';
-import { LOCALES } from '../src/config.js';
-import { startFakeSmsTraffic, type FakeSmsTraffic } from './fakes/smstraffic.js';
-import { makeApp, PHONE, uniquePhone, type TestApp } from './helpers/app.js';
+import { smsText } from '../../src/channels/messages.js';
+import { LOCALES } from '../../src/config.js';
+import { startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { makeApp, PHONE, uniquePhone, type TestApp } from '../helpers/app.js';
 
 // The SMS channel end to end: the service talks real HTTP to a fake SMS Traffic, the test
 // reads the code from the message the fake received, and delivery reports come back over

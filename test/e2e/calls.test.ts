@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient } from '../src/channels/http.js';
-import { ucallerFlashCallFromConfig } from '../src/channels/ucaller.js';
-import { LOCALES, testConfig } from '../src/config.js';
-import { startFakeTwilio, saySegments, spokenCodes, type FakeTwilio } from './fakes/twilio.js';
-import { startFakeUcaller, type FakeUcaller } from './fakes/ucaller.js';
-import { makeApp, PHONE, STORES, type StoreKind, type TestApp } from './helpers/app.js';
+import { HttpClient } from '../../src/channels/http.js';
+import { ucallerFlashCallFromConfig } from '../../src/channels/ucaller.js';
+import { LOCALES, testConfig } from '../../src/config.js';
+import { startFakeTwilio, saySegments, spokenCodes, type FakeTwilio } from '../fakes/twilio.js';
+import { startFakeUcaller, type FakeUcaller } from '../fakes/ucaller.js';
+import { makeApp, PHONE, STORES, type StoreKind, type TestApp } from '../helpers/app.js';
 
 // Flash call, voice and the call-back robot end to end, over HTTP to fake uCaller and Twilio.
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors.js';
-import { KEY_GLOBEX, makeApp, PHONE, PHONE_NATIONAL, STORES, uniquePhone, type TestApp } from './helpers/app.js';
+import { AppError } from '../../src/errors.js';
+import { KEY_GLOBEX, makeApp, PHONE, PHONE_NATIONAL, STORES, uniquePhone, type TestApp } from '../helpers/app.js';
 
 // The contract suite (CONTRACT.md section 2): the same behaviour from both stores.
 
