@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, envSchema, loadConfig } from '../src/config.js';
 import { PRODUCTION_ENV } from './helpers/app.js';
 
 const errorOf = (env: Record<string, string>) => {
@@ -73,5 +74,14 @@ describe('configuration', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadConfig({ REDIS_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('documents every setting in .env.example and the README', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(envSchema.shape)) {
+      expect(example, key).toMatch(new RegExp(`^#?\\s*${key}=`, 'm'));
+      expect(readme, key).toContain(`\`${key}\``);
+    }
   });
 });
