@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AbuseGuard } from '../services/abuse-guard.js';
 import { BullMqScheduler, createBullMqConnection } from '../services/bullmq-scheduler.js';
+import { CallbackRobot } from '../services/callback-robot.js';
 import { DeliveryPoller } from '../services/delivery-poller.js';
 import { VerificationService } from '../services/verification-service.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
@@ -10,6 +11,7 @@ import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow
 declare module 'fastify' {
   interface FastifyInstance {
     verifications: VerificationService;
+    callbackRobot: CallbackRobot;
     scheduler: WorkflowScheduler;
     pollers: DeliveryPoller[];
   }
@@ -67,6 +69,7 @@ export default fp<ServicePluginOptions>(
 
     app.decorate('scheduler', scheduler);
     app.decorate('verifications', service);
+    app.decorate('callbackRobot', new CallbackRobot(opts.config, app.store, opts.clock));
     app.decorate('pollers', pollers);
     app.addHook('onClose', async () => {
       pollers.forEach((p) => p.stop());

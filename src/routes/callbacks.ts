@@ -71,7 +71,7 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
     },
     async (req, reply) => {
       const found =
-        req.body.From && req.body.To ? await app.verifications.codeForCallback(req.body.From, req.body.To) : undefined;
+        req.body.From && req.body.To ? await app.callbackRobot.codeFor(req.body.From, req.body.To) : undefined;
       req.log.info({ callSid: req.body.CallSid, found: !!found }, 'inbound call to the flash-call number');
       reply.type('text/xml');
       return found ? codeTwiml(found.locale, found.code, 'callback') : noCodeTwiml(config.DEFAULT_LOCALE);

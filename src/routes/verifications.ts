@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import clientRateLimit from '../plugins/client-rate-limit.js';
-import type { VerificationResource } from '../services/verification-service.js';
+import type { VerificationResource } from '../services/resource.js';
 import {
   checkBody,
   checkResult,

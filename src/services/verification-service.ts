@@ -14,6 +14,7 @@ import type {
   VerificationStore,
 } from '../store/types.js';
 import type { Metrics } from './metrics.js';
+import { toResource } from './resource.js';
 import type { WorkflowScheduler } from './workflow-scheduler.js';
 
 // The verification use cases: start, check, read, resend, cancel, delivery reports, the auto
@@ -448,33 +449,6 @@ export class VerificationService {
     }
   }
 
-  // ---------------------------------------------------------------- call-back robot
-
-  /**
-   * The code a caller may hear: `from` must have a pending flash-call verification whose code
-   * is the last four digits of the number they called.
-   */
-  async codeForCallback(from: string, calledNumber: string): Promise<{ code: string; locale: Locale } | undefined> {
-    let phone: Phone;
-    try {
-      phone = parsePhone(from, this.config.DEFAULT_COUNTRY);
-    } catch {
-      return undefined;
-    }
-    const digits = calledNumber.replace(/\D/g, '');
-    if (digits.length < 4) return undefined;
-    const code = digits.slice(-4);
-    const id = await this.store.flashCallId(phone.e164);
-    if (!id) return undefined;
-    const stored = await this.store.get(id);
-    const rec = stored?.record;
-    if (!rec || rec.status !== 'pending' || rec.channel !== 'flash_call' || this.now() >= rec.expiresAt || !rec.codeHmac) {
-      return undefined;
-    }
-    if (!hmacEquals(rec.codeHmac, codeHmac(this.config.CODE_HMAC_SECRET, id, code))) return undefined;
-    return { code, locale: rec.locale };
-  }
-
   // ---------------------------------------------------------------- helpers
 
   private providerFor(channel: DeliveryChannel): ChannelProvider {
@@ -500,43 +474,18 @@ export class VerificationService {
     return { limit: this.config.PHONE_FAILURE_LIMIT, windowMs: 24 * 3600 * 1000 };
   }
 
-  resource(rec: VerificationRecord, metadata: Record<string, unknown>) {
-    const lastAt = rec.attempts.reduce((m, a) => Math.max(m, a.at), rec.createdAt);
-    // A pending verification past its expiry is stored as such until the next write: it
-    // reads as expired at once.
-    const status = rec.status === 'pending' && this.now() >= rec.expiresAt ? 'expired' : rec.status;
-    return {
-      id: rec.id,
-      to: rec.to,
-      channel: rec.channel,
-      status,
-      locale: rec.locale,
-      codeLength: rec.codeLength,
-      createdAt: iso(rec.createdAt),
-      expiresAt: iso(rec.expiresAt),
-      checksRemaining: Math.max(rec.maxChecks - rec.checks, 0),
-      sendsRemaining: Math.max(rec.maxSends - rec.sends, 0),
-      resendAvailableAt: iso(lastAt + this.config.RESEND_COOLDOWN_SECONDS * 1000),
-      attempts: rec.attempts.map((a) => ({
-        channel: a.channel,
-        provider: a.provider,
-        status: a.status,
-        ...(a.providerRef !== undefined ? { providerRef: String(a.providerRef) } : {}),
-        at: iso(a.at),
-      })),
-      metadata,
-    };
+  private resource(rec: VerificationRecord, metadata: Record<string, unknown>) {
+    return toResource(rec, metadata, { now: this.now(), resendCooldownMs: this.config.RESEND_COOLDOWN_SECONDS * 1000 });
   }
 }
 
-export type VerificationResource = ReturnType<VerificationService['resource']>;
+
 
 /** Flash-call codes are the caller number's last 4 digits; some providers fix the length. */
 const codeLengthFor = (p: ChannelProvider, requested: number) =>
   p.codeLength ?? (p.channel === 'flash_call' ? 4 : requested);
 /** Provider references awaiting a final delivery status. */
 export const pollSet = (provider: string) => `poll:${provider}`;
-const iso = (ms: number) => new Date(ms).toISOString();
 const seconds = (ms: number) => Math.max(Math.ceil(ms / 1000), 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const notFound = () => new AppError('verification_not_found', 'No such verification');
