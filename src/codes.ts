@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 // Code material: generated with crypto.randomInt, stored only as an HMAC bound to the
 // verification id, compared in constant time.
@@ -19,6 +19,12 @@ export function hmacEquals(aHex: string, bHex: string): boolean {
   const b = Buffer.from(bHex, 'hex');
   return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
 }
+
+/**
+ * A caller-given secret (API key, callback token) as a fixed-length digest, so that
+ * timingSafeEqual can compare it with the expected one whatever its length.
+ */
+export const secretDigest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Keyed hash of a phone number for Redis key names: no raw number ever appears in a key. */
 export function phoneTag(secret: string, e164: string): string {

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
@@ -16,14 +17,12 @@ declare module 'fastify' {
 /** Client used for every request when API_KEYS is unset (development only). */
 export const ANONYMOUS_CLIENT = 'default';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 // Bearer API keys: `Authorization: Bearer <secret>` for a `client:secret` of API_KEYS.
 // Secrets are compared as SHA-256 digests with timingSafeEqual, against every key, so the
 // time taken tells nothing about which key or how much of it matched.
 export default fp<{ config: Config }>(
   async function authPlugin(app: FastifyInstance, { config }) {
-    const keys = config.API_KEYS?.map((k) => ({ client: k.client, digest: digest(k.secret) }));
+    const keys = config.API_KEYS?.map((k) => ({ client: k.client, digest: secretDigest(k.secret) }));
     if (!keys) {
       app.log.warn('API_KEYS is not set: authentication is OFF and every caller is client "default" (development only)');
     }
@@ -36,7 +35,7 @@ export default fp<{ config: Config }>(
       const header = req.headers.authorization;
       const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
       if (!m) throw new AppError('unauthorized', 'Missing or malformed Authorization: Bearer <api key>');
-      const given = digest(m[1]);
+      const given = secretDigest(m[1]);
       let client: string | undefined;
       for (const k of keys) if (timingSafeEqual(k.digest, given)) client = k.client;
       if (!client) throw new AppError('unauthorized', 'Unknown API key');

@@ -1,15 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { mapDeliveryStatus } from '../channels/smstraffic.js';
 import { codeTwiml, noCodeTwiml } from '../channels/twilio.js';
+import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
 // Inbound provider callbacks (CONTRACT.md section 3). They carry no API key: the secret
 // CALLBACK_TOKEN path segment is what authenticates them, so a wrong token is a plain 404.
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 const smsTrafficReport = z
   .object({
@@ -30,10 +29,10 @@ const twilioInbound = z
 const tokenParams = z.object({ token: z.string().max(256) });
 
 const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const expected = digest(config.CALLBACK_TOKEN);
+  const expected = secretDigest(config.CALLBACK_TOKEN);
   const checkToken = async (req: { params: unknown }) => {
     const { token } = req.params as { token: string };
-    if (!timingSafeEqual(digest(token), expected)) throw new AppError('not_found', 'No such route');
+    if (!timingSafeEqual(secretDigest(token), expected)) throw new AppError('not_found', 'No such route');
   };
   const schema = { tags: ['callbacks'], security: [], params: tokenParams };
 

@@ -11,7 +11,7 @@ import {
   parseDeliveryDate,
   type SmsTrafficOptions,
 } from '../../src/channels/smstraffic.js';
-import { smsParts, startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { REPORTED_STATUSES, smsParts, startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
 import { appErrorOf, capturingLog, deliveryRequest, PHONE } from '../helpers/adapters.js';
 import { freePort } from '../helpers/redis-server.js';
 
@@ -260,13 +260,8 @@ describe('SmsTrafficProvider.queryStatus', () => {
 });
 
 describe('mapDeliveryStatus', () => {
-  it.each([
-    ['Delivered', 'delivered'],
-    ['Non Delivered', 'undelivered'],
-    ['Rejected', 'undelivered'],
-    ['Expired', 'undelivered'],
-    ['Deleted', 'undelivered'],
-    ['Buffered SMSC', 'sent'],
+  it.each<[string, string | undefined]>([
+    ...REPORTED_STATUSES,
     ['DELIVERED', 'delivered'],
     ['UNDELIVERED', 'undelivered'],
     ['READ', 'delivered'],

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smsText } from '../../src/channels/messages.js';
 import { LOCALES } from '../../src/config.js';
-import { startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { REPORTED_STATUSES, startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
 import { makeApp, PHONE, uniquePhone, type TestApp } from '../helpers/app.js';
 
 // The SMS channel end to end: the service talks real HTTP to a fake SMS Traffic, the test
@@ -112,14 +112,7 @@ describe('SMS through SMS Traffic, end to end', () => {
   describe('delivery reports', () => {
     const report = (smsId: string, status: string, token = TOKEN) => main.sendDeliveryReport(`${base}/v1/callbacks/smstraffic/${token}`, smsId, status);
 
-    it.each([
-      ['Delivered', 'delivered'],
-      ['Non Delivered', 'undelivered'],
-      ['Rejected', 'undelivered'],
-      ['Expired', 'undelivered'],
-      ['Deleted', 'undelivered'],
-      ['Buffered SMSC', 'sent'],
-    ])('%s → %s, visible on GET at once', async (status, expected) => {
+    it.each(REPORTED_STATUSES)('%s → %s, visible on GET at once', async (status, expected) => {
       const v = (await start({ to: PHONE })).json();
       const smsId = v.attempts[0].providerRef;
       const res = await report(smsId, status);

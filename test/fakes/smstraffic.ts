@@ -14,6 +14,16 @@ import type { AddressInfo } from 'node:net';
  * - `garbage`: answers HTTP 200 with a body that is not SMS Traffic XML (a captive proxy, say)
  * - `slow:<ms>`: answers like `ok` after <ms> milliseconds
  */
+/** The statuses SMS Traffic reports (providers.md 1.5) and what an attempt becomes for each. */
+export const REPORTED_STATUSES: [status: string, attempt: 'delivered' | 'undelivered' | 'sent'][] = [
+  ['Delivered', 'delivered'],
+  ['Non Delivered', 'undelivered'],
+  ['Rejected', 'undelivered'],
+  ['Expired', 'undelivered'],
+  ['Deleted', 'undelivered'],
+  ['Buffered SMSC', 'sent'],
+];
+
 export type FakeMode =
   | 'ok'
   | 'hang'
