@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 
-// Code material: generated with crypto.randomInt, stored only as an HMAC bound to the
-// verification id, compared in constant time.
+// Code material and ids. Codes come from crypto.randomInt and are stored only as an HMAC bound
+// to the verification id; the stored HMAC is compared inside the store's atomic check (the
+// caller controls the code, never the HMAC bytes, so comparing there leaks nothing useful).
 
 export function generateCode(length: number): string {
   let code = '';
@@ -9,15 +10,10 @@ export function generateCode(length: number): string {
   return code;
 }
 
+/** 128 bits of HMAC-SHA256 over id and code, base64url: compact, and far beyond guessing. */
 export function codeHmac(secret: string, verificationId: string, code: string): string {
   // The id is part of the MAC input, so a stored HMAC cannot be replayed on another verification.
-  return createHmac('sha256', secret).update(`${verificationId}\x00${code}`).digest('hex');
-}
-
-export function hmacEquals(aHex: string, bHex: string): boolean {
-  const a = Buffer.from(aHex, 'hex');
-  const b = Buffer.from(bHex, 'hex');
-  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+  return createHmac('sha256', secret).update(`${verificationId}\x00${code}`).digest().subarray(0, 16).toString('base64url');
 }
 
 /**
@@ -31,14 +27,32 @@ export function phoneTag(secret: string, e164: string): string {
   return createHmac('sha256', secret).update(`phone-key\x00${e164}`).digest('hex').slice(0, 16);
 }
 
-export function newVerificationId(tag: string): string {
-  // The phone tag is part of the id so the store finds the verification's hash slot from the
-  // id alone (all keys of one phone number share a Redis Cluster slot).
-  return `vf_${tag}${randomBytes(16).toString('hex')}`;
+/** The Cluster slot part of a phone's keys: 12 bits of its tag, shared by many numbers. */
+export const bucketOf = (tag: string) => tag.slice(0, 3);
+
+// An id is vf_ + bucket (3 hex) + nonce (16 hex) + the phone tag masked under the nonce
+// (16 hex). The store finds the phone's document from the id alone, yet two ids of one number
+// share nothing but the bucket, so ids cannot be linked across clients or log lines.
+const ID_RE = /^vf_([0-9a-f]{3})([0-9a-f]{16})([0-9a-f]{16})$/;
+
+const mask = (secret: string, nonce: string) =>
+  createHmac('sha256', secret).update(`id-mask\x00${nonce}`).digest().subarray(0, 8);
+
+function xorHex(hex: string, pad: Buffer): string {
+  const b = Buffer.from(hex, 'hex');
+  for (let i = 0; i < b.length; i++) b[i] ^= pad[i];
+  return b.toString('hex');
 }
 
-const ID_RE = /^vf_([0-9a-f]{16})[0-9a-f]{32}$/;
+/** The id of the phone tag's verification stored under this nonce. */
+export const idFor = (secret: string, tag: string, nonce: string) => `vf_${bucketOf(tag)}${nonce}${xorHex(tag, mask(secret, nonce))}`;
 
-export function tagOfId(id: string): string | undefined {
-  return ID_RE.exec(id)?.[1];
+export const newVerificationId = (secret: string, tag: string) => idFor(secret, tag, randomBytes(8).toString('hex'));
+
+/** The phone tag and nonce of an id this service issued; undefined for anything else. */
+export function parseId(secret: string, id: string): { tag: string; nonce: string } | undefined {
+  const m = ID_RE.exec(id);
+  if (!m) return undefined;
+  const tag = xorHex(m[3], mask(secret, m[2]));
+  return bucketOf(tag) === m[1] ? { tag, nonce: m[2] } : undefined;
 }

@@ -5,12 +5,10 @@ import { z } from 'zod';
 // Every setting of CONTRACT.md section 1, validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
-export const CHANNELS = ['sms', 'flash_call', 'voice'] as const;
-export type DeliveryChannel = (typeof CHANNELS)[number];
-export const REQUEST_CHANNELS = [...CHANNELS, 'auto'] as const;
-export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
-export const LOCALES = ['ru', 'en', 'pt'] as const;
-export type Locale = (typeof LOCALES)[number];
+import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
+
+// The domain's names live in model.ts; re-exported for modules that still import them here.
+export { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel, type Locale, type RequestChannel } from './model.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHANNELS, isIpAddress, LOCALES, REQUEST_CHANNELS } from './config.js';
-import { ATTEMPT_STATUSES, VERIFICATION_STATUSES } from './store/types.js';
+import { isIpAddress } from './config.js';
+import { ATTEMPT_STATUSES, CHANNELS, LOCALES, REQUEST_CHANNELS, VERIFICATION_STATUSES } from './model.js';
 
 // Request and response shapes of the HTTP API (CONTRACT.md section 2), used for validation,
 // serialization and the OpenAPI document alike.

@@ -20,8 +20,10 @@ export interface DeliveryResult {
   /** The provider's id for this message or call, always a string (ids exceed 2^53). */
   providerRef: string;
   status: 'queued' | 'sent';
-  /** The code the user will see, when the provider chose it (choosesCode). */
+  /** The code the user will see, when it is not the one sent (provider-chosen or changed). */
   code?: string;
+  /** The provider that carried it, when a failover chain chose among several. */
+  provider?: string;
 }
 
 /** A delivery status read back from the provider (status polling). */
@@ -51,4 +53,4 @@ export interface ChannelProvider {
   close?(): Promise<void>;
 }
 
-export type Providers = Record<DeliveryChannel, ChannelProvider>;
+export type Providers = Partial<Record<DeliveryChannel, ChannelProvider>>;

@@ -5,8 +5,11 @@ import { AbuseGuard } from '../services/abuse-guard.js';
 import { BullMqScheduler, createBullMqConnection } from '../services/bullmq-scheduler.js';
 import { CallbackRobot } from '../services/callback-robot.js';
 import { DeliveryPoller } from '../services/delivery-poller.js';
+import { Emitter, type EngineDeps } from '../services/engine.js';
+import type { VerificationObserver } from '../services/events.js';
 import { VerificationService } from '../services/verification-service.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
+import { DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,6 +17,8 @@ declare module 'fastify' {
     callbackRobot: CallbackRobot;
     scheduler: WorkflowScheduler;
     pollers: DeliveryPoller[];
+    /** Observers of verification events (webhooks, metrics): push to register. */
+    verificationObservers: VerificationObserver[];
   }
 }
 
@@ -25,32 +30,38 @@ export interface ServicePluginOptions {
 
 export default fp<ServicePluginOptions>(
   async function servicePlugin(app: FastifyInstance, opts) {
+    const { config } = opts;
     const log = app.log.child({ component: 'verifications' });
+    const observers: VerificationObserver[] = [];
+    app.decorate('verificationObservers', observers);
     // Redis: BullMQ delayed jobs (survive restarts, run once across instances). Embedded:
     // in-process timers, as volatile as the store itself.
     const scheduler: WorkflowScheduler =
       app.store.kind === 'redis'
         ? new BullMqScheduler({
-            connection: (role) => createBullMqConnection(opts.config, role),
-            steps: opts.config.AUTO_WORKFLOW.length,
-            prefix: `${opts.keyPrefix ?? 'otp:'}{bull}`,
+            connection: (role) => createBullMqConnection(config, role),
+            steps: config.AUTO_WORKFLOW.length,
+            prefix: `${opts.keyPrefix ?? DEFAULT_KEY_PREFIX}{bull}`,
             log,
           })
         : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
-    const service = new VerificationService({
-      config: opts.config,
+    const events = new Emitter(observers, log);
+    const deps: EngineDeps = {
+      config,
       store: app.store,
       providers: app.providers,
       scheduler,
       log,
       metrics: app.metrics,
-      guard: new AbuseGuard({ config: opts.config, store: app.store, metrics: app.metrics, log: app.log.child({ component: 'abuse-guard' }) }),
-      clock: opts.clock,
-    });
-    await scheduler.start((id, step) => service.advance(id, undefined, step).then(() => undefined));
+      guard: new AbuseGuard({ config, store: app.store, metrics: app.metrics, log: app.log.child({ component: 'abuse-guard' }) }),
+      now: opts.clock ?? Date.now,
+      events,
+    };
+    const service = new VerificationService(deps);
+    await scheduler.start((id, step) => service.stepTimedOut(id, step));
 
     const pollers = Object.values(app.providers)
-      .filter((p): p is typeof p & Required<Pick<typeof p, 'pollStatus'>> => !!p.pollStatus)
+      .filter((p): p is NonNullable<typeof p> & Required<Pick<NonNullable<typeof p>, 'pollStatus'>> => !!p?.pollStatus)
       .map(
         (provider) =>
           new DeliveryPoller({
@@ -58,8 +69,8 @@ export default fp<ServicePluginOptions>(
             store: app.store,
             service,
             log,
-            intervalMs: opts.config.STATUS_POLL_INTERVAL_SECONDS * 1000,
-            minAgeMs: opts.config.STATUS_POLL_AFTER_SECONDS * 1000,
+            intervalMs: config.STATUS_POLL_INTERVAL_SECONDS * 1000,
+            minAgeMs: config.STATUS_POLL_AFTER_SECONDS * 1000,
             horizonMs: 2 * 24 * 3600 * 1000,
             batch: 150,
             clock: opts.clock,
@@ -69,7 +80,7 @@ export default fp<ServicePluginOptions>(
 
     app.decorate('scheduler', scheduler);
     app.decorate('verifications', service);
-    app.decorate('callbackRobot', new CallbackRobot(opts.config, app.store, opts.clock));
+    app.decorate('callbackRobot', new CallbackRobot(config, app.store, events, opts.clock));
     app.decorate('pollers', pollers);
     app.addHook('onClose', async () => {
       pollers.forEach((p) => p.stop());

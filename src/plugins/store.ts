@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { EmbeddedStore } from '../store/embedded-store.js';
 import { RedisStore } from '../store/redis-store.js';
-import type { VerificationStore } from '../store/types.js';
+import { rulesFromConfig, type VerificationStore } from '../store/types.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,7 +34,7 @@ export default fp<StorePluginOptions>(
         { store: 'embedded' },
         'REDIS_URL is not set: using the EMBEDDED IN-MEMORY STORE. Verifications live in this one process and are lost on restart. Set REDIS_URL for anything but development.',
       );
-      store = new EmbeddedStore(config.CODE_HMAC_SECRET, opts.clock);
+      store = new EmbeddedStore(config.CODE_HMAC_SECRET, rulesFromConfig(config), opts.clock);
     }
     app.decorate('store', store);
     app.addHook('onClose', async () => store.close());

@@ -1,8 +1,9 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import type { Config } from '../config.js';
+import { parsePhone } from '../phone.js';
 import clientRateLimit from '../plugins/client-rate-limit.js';
-import type { VerificationResource } from '../services/resource.js';
+import type { Caller } from '../services/verification-service.js';
 import {
   checkBody,
   checkResult,
@@ -13,13 +14,19 @@ import {
   startBody,
   verification,
 } from '../schemas.js';
+import { idempotent } from './idempotency.js';
 
 const errors = { '4xx': problem, '5xx': problem };
 const tags = ['verifications'];
 
+/** The use cases run as the request's client, logging through the request's logger. */
+const caller = (req: FastifyRequest): Caller => ({ clientId: req.clientId, log: req.log });
+
 const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
   await app.register(clientRateLimit, opts);
+  // Phone numbers are parsed here, once; the engine works on the parsed value.
+  const phone = (to: string) => parsePhone(to, opts.config.DEFAULT_COUNTRY);
 
   app.post(
     '/verifications',
@@ -35,12 +42,11 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
       },
     },
     async (req, reply) => {
-      const result = await app.verifications.start(req.clientId, req.body, req.headers['idempotency-key']);
-      if ('replayed' in result) reply.header('idempotent-replayed', 'true');
-      if (result.statusCode >= 400) {
-        return reply.code(result.statusCode).type('application/problem+json').send(result.body as z.infer<typeof problem>);
-      }
-      return reply.code(201).send(result.body as VerificationResource);
+      const { to, ...rest } = req.body;
+      const start = () => app.verifications.start(caller(req), { ...rest, phone: phone(to) });
+      const key = req.headers['idempotency-key'];
+      if (key) return idempotent(app.store, req.clientId, key, req.body, reply, start);
+      return reply.code(201).send(await start());
     },
   );
 
@@ -55,7 +61,10 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         response: { 200: checkResult, ...errors },
       },
     },
-    async (req) => app.verifications.check(req.clientId, req.body),
+    async (req) => {
+      const { id, to, code } = req.body;
+      return app.verifications.check(caller(req), { id, code, ...(to !== undefined ? { phone: phone(to) } : {}) });
+    },
   );
 
   app.get(
@@ -63,7 +72,7 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     {
       schema: { tags, summary: 'Read a verification', params: idParams, response: { 200: verification, ...errors } },
     },
-    async (req) => app.verifications.get(req.clientId, req.params.id),
+    async (req) => app.verifications.get(caller(req), req.params.id),
   );
 
   app.post(
@@ -77,7 +86,7 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         response: { 200: verification, ...errors },
       },
     },
-    async (req) => app.verifications.resend(req.clientId, req.params.id, req.body?.channel),
+    async (req) => app.verifications.resend(caller(req), req.params.id, req.body?.channel),
   );
 
   app.post(
@@ -85,7 +94,7 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     {
       schema: { tags, summary: 'Cancel a pending verification', params: idParams, response: { 200: verification, ...errors } },
     },
-    async (req) => app.verifications.cancel(req.clientId, req.params.id),
+    async (req) => app.verifications.cancel(caller(req), req.params.id),
   );
 };
 

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createRedisClient } from '../store/redis-store.js';
+import { createRedisClient } from '../store/redis-client.js';
 import type { StepHandler, WorkflowScheduler } from './workflow-scheduler.js';
 
 // The auto workflow's timers for Redis deployments: one BullMQ delayed job per (verification,
@@ -171,7 +171,7 @@ const settle = (ready: Promise<unknown>) => Promise.race([ready.catch(() => unde
 export function createBullMqConnection(config: Config, role: ConnectionRole): RedisConnection {
   // The store's client settings are exactly the fail-fast ones the queue wants (a client of
   // its own, though: the scheduler closes it).
-  if (role === 'queue') return createRedisClient(config);
+  if (role === 'queue') return createRedisClient(config, { enableAutoPipelining: false });
   // No commandTimeout: the worker's blocking BZPOPMIN waits for seconds by design.
-  return createRedisClient(config, { maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+  return createRedisClient(config, { maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined, enableAutoPipelining: false });
 }

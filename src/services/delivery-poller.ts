@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelProvider } from '../channels/types.js';
 import type { VerificationStore } from '../store/types.js';
-import { pollSet, type VerificationService } from './verification-service.js';
+import { pollSet } from './delivery.js';
+import type { VerificationService } from './verification-service.js';
 
 // Status polling: the fallback for delivery reports that never came. Messages still without a
 // final status after `minAgeMs` are asked about in batches, until a final status or the

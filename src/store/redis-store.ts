@@ -1,66 +1,38 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { phoneTag, tagOfId } from '../codes.js';
+import type { Cluster, Redis } from 'ioredis';
+import { bucketOf, idFor, parseId } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { AT, CH, compactOf, metadataOf, recordOf, type CompactRecord } from './record.js';
+import { createRedisClient, DEFAULT_KEY_PREFIX } from './redis-client.js';
 import {
-  RETENTION_MS,
   idempotencyState,
-  type CheckBegin,
-  type CheckSettle,
+  rulesFromConfig,
+  type BeginSendResult,
+  type CheckResult,
+  type CreateResult,
   type DeliveryUpdate,
-  type FailureLimit,
-  type IdempotencyBegin,
+  type GuardResult,
+  type GuardSend,
   type IdempotencyEntry,
-  type NewCode,
-  type SendLimits,
-  type StoredVerification,
-  type VerificationRecord,
-  type VerificationStatus,
+  type NewVerification,
+  type NotThere,
+  type SendPlan,
+  type StoreRules,
   type VerificationStore,
-  type WindowHit,
 } from './types.js';
 
 // The production store: every read-modify-write is one Lua script (scripts/*.lua), so many
-// service instances can share one Redis without races.
+// service instances can share one Redis without races. A phone's verifications and limits
+// live in one key (common.lua), the abuse guard's counters under one hash tag (guard.lua).
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const COMMON = script('common');
-const VERIFICATION_SCRIPTS = ['create', 'check_begin', 'check_settle', 'new_code', 'record_delivery', 'cancel'] as const;
+const DOC_SCRIPTS = ['start', 'read', 'check', 'find', 'begin_send', 'deliver', 'cancel'] as const;
 
-type Reply = [string, ...unknown[]];
+type Reply = string[];
 type ScriptClient = (Redis | Cluster) & Record<string, (...args: unknown[]) => Promise<Reply>>;
-
-/**
- * A client for the configured topology (single, Sentinel or Cluster). The defaults fail fast
- * instead of queueing while Redis is away, so a request gets its 503 at once; BullMQ's
- * worker overrides them (it needs blocking commands and an offline queue).
- */
-export function createRedisClient(config: Config, overrides: Partial<RedisOptions> = {}): Redis | Cluster {
-  const retryStrategy = (times: number) => Math.min(50 * times, 1000);
-  const options: RedisOptions = {
-    enableOfflineQueue: false,
-    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    retryStrategy,
-    // The ready check's INFO, sent without an offline queue, rejects unhandled when the
-    // connection drops mid-handshake; a Redis still loading answers LOADING, a 503 anyway.
-    enableReadyCheck: false,
-    ...overrides,
-  };
-  if (config.REDIS_CLUSTER_NODES?.length) {
-    return new Cluster(config.REDIS_CLUSTER_NODES, {
-      enableOfflineQueue: options.enableOfflineQueue,
-      clusterRetryStrategy: retryStrategy,
-      redisOptions: options,
-    });
-  }
-  if (config.REDIS_SENTINELS?.length) {
-    return new Redis({ ...options, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME });
-  }
-  return new Redis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', options);
-}
 
 export class RedisStore implements VerificationStore {
   readonly kind = 'redis' as const;
@@ -69,21 +41,20 @@ export class RedisStore implements VerificationStore {
   constructor(
     redis: Redis | Cluster,
     private readonly secret: string,
-    private readonly prefix = 'otp:',
+    private readonly rules: StoreRules,
+    private readonly prefix = DEFAULT_KEY_PREFIX,
   ) {
     this.r = redis as ScriptClient;
     redis.on('error', () => {
       // Connection errors surface per command as store_unavailable; ioredis reconnects itself.
     });
-    for (const name of VERIFICATION_SCRIPTS) {
-      redis.defineCommand(`otp_${name}`, { numberOfKeys: 5, lua: `${COMMON}\n${script(name)}` });
-    }
+    for (const name of DOC_SCRIPTS) redis.defineCommand(`otp_${name}`, { numberOfKeys: 1, lua: `${COMMON}\n${script(name)}` });
+    redis.defineCommand('otp_guard', { numberOfKeys: 5, lua: script('guard') });
     redis.defineCommand('otp_hit', { numberOfKeys: 1, lua: script('hit') });
-    redis.defineCommand('otp_peek', { numberOfKeys: 1, lua: script('peek') });
   }
 
   static fromConfig(config: Config, prefix?: string): RedisStore {
-    return new RedisStore(createRedisClient(config), config.CODE_HMAC_SECRET, prefix);
+    return new RedisStore(createRedisClient(config), config.CODE_HMAC_SECRET, rulesFromConfig(config), prefix);
   }
 
   /** Resolves once connected, or false after timeoutMs (the client keeps reconnecting). */
@@ -105,14 +76,9 @@ export class RedisStore implements VerificationStore {
     return this.r;
   }
 
-  private keysForTag(tag: string, id: string, clientId: string): string[] {
-    const base = `${this.prefix}{${tag}}:`;
-    return [`${base}v:${id}`, `${base}p:${clientId}`, `${base}s`, `${base}f`, `${base}fc`];
-  }
-
-  private keysForId(id: string, clientId: string): string[] | undefined {
-    const tag = tagOfId(id);
-    return tag ? this.keysForTag(tag, id, clientId) : undefined;
+  /** The phone's document: the bucket is the Cluster hash tag, shared by many numbers. */
+  private docKey(tag: string) {
+    return `${this.prefix}{${bucketOf(tag)}}:${tag}`;
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -124,164 +90,143 @@ export class RedisStore implements VerificationStore {
     }
   }
 
-  private call(name: string, keys: string[], ...args: (string | number)[]): Promise<Reply> {
-    return this.run(() => this.r[`otp_${name}`](...keys, ...args));
+  private doc(name: (typeof DOC_SCRIPTS)[number], tag: string, now: number, ...args: (string | number)[]): Promise<Reply> {
+    const h = this.rules;
+    return this.run(() =>
+      this.r[`otp_${name}`](
+        this.docKey(tag),
+        now,
+        h.retentionMs,
+        h.cooldownMs,
+        h.sendLimit,
+        h.sendWindowMs,
+        h.failureLimit,
+        h.failureWindowMs,
+        h.maxChecks,
+        h.flashMaxChecks,
+        h.robotLimit,
+        h.robotWindowMs,
+        ...args,
+      ),
+    );
   }
 
-  async create(
-    record: VerificationRecord,
-    metadata: Record<string, unknown>,
-    limits: SendLimits,
-    failures: FailureLimit,
-    now: number,
-  ) {
-    const keys = this.keysForId(record.id, record.clientId)!;
-    const res = await this.call(
-      'create',
-      keys,
-      JSON.stringify(record),
-      JSON.stringify(metadata),
+  private rec(id: string, json: string) {
+    const c = JSON.parse(json) as CompactRecord;
+    return { record: recordOf(id, c), metadata: metadataOf(c) };
+  }
+
+  private notThere(id: string, res: Reply): NotThere {
+    if (res[0] !== 'not_pending') return { ok: false, reason: 'not_found' };
+    const s = this.rec(id, res[1]);
+    return { ok: false, reason: 'not_pending', status: s.record.status, expired: res[2] === '1', ...s };
+  }
+
+  async create(v: NewVerification, now: number): Promise<CreateResult> {
+    const { tag, nonce } = parseId(this.secret, v.id)!;
+    const res = await this.doc('start', tag, now, nonce, JSON.stringify(compactOf(v, this.rules, now)), v.unlimited ? '1' : '0');
+    if (res[0] !== 'ok') return refusal(res);
+    const expired = [];
+    for (let i = 3; i < res.length; i += 2) expired.push(this.rec(idFor(this.secret, tag, res[i]), res[i + 1]));
+    return {
+      ok: true,
+      record: recordOf(v.id, compactOf(v, this.rules, now)),
+      ...(res[1] ? { superseded: this.rec(idFor(this.secret, tag, res[1]), res[2]) } : {}),
+      expired,
+    };
+  }
+
+  async read(id: string, now: number) {
+    const p = parseId(this.secret, id);
+    if (!p) return undefined;
+    const res = await this.doc('read', p.tag, now, p.nonce);
+    if (res[0] !== 'ok') return undefined;
+    return { ...this.rec(id, res[1]), expired: res[2] === '1' };
+  }
+
+  async pendingId(clientId: string, tag: string, now: number) {
+    const res = await this.doc('find', tag, now, 'pending', clientId);
+    return res[0] ? idFor(this.secret, tag, res[0]) : undefined;
+  }
+
+  async flashCallId(tag: string, now: number) {
+    const res = await this.doc('find', tag, now, 'flash');
+    return { id: res[0] ? idFor(this.secret, tag, res[0]) : undefined, limited: res[1] === 'limited' };
+  }
+
+  async check(id: string, clientId: string, guess: { hmac: string; length: number }, mode: 'check' | 'lookup', now: number): Promise<CheckResult> {
+    const p = parseId(this.secret, id);
+    if (!p) return { ok: false, reason: 'not_found' };
+    const res = await this.doc('check', p.tag, now, p.nonce, clientId, guess.hmac, mode, guess.length);
+    if (res[0] === 'bad_length') return { ok: false, reason: 'bad_length', codeLength: Number(res[1]) };
+    if (res[0] === 'approved' || res[0] === 'wrong' || res[0] === 'match') return { ok: true, outcome: res[0], ...this.rec(id, res[1]) };
+    if (res[0] === 'rate_limited') return { ok: false, reason: 'rate_limited', retryAfterMs: Math.max(Number(res[1]), 1) };
+    return this.notThere(id, res);
+  }
+
+  async beginSend(id: string, clientId: string, plan: SendPlan, now: number): Promise<BeginSendResult> {
+    const p = parseId(this.secret, id);
+    if (!p) return { ok: false, reason: 'not_found' };
+    const res = await this.doc(
+      'begin_send',
+      p.tag,
       now,
-      limits.cooldownMs,
-      limits.limit,
-      limits.windowMs,
-      RETENTION_MS,
-      failures.limit,
-      failures.windowMs,
+      p.nonce,
+      clientId,
+      plan.mode,
+      plan.fromStep ?? -1,
+      CH.short[plan.channel],
+      plan.provider,
+      plan.unlimited ? '1' : '0',
+      plan.toStep ?? -1,
     );
-    if (res[0] === 'ok') {
-      return { ok: true as const, value: { record, supersededId: (res[2] as string) || undefined } };
-    }
+    if (res[0] === 'ok') return { ok: true, ...this.rec(id, res[1]), attemptIndex: Number(res[2]) };
+    if (res[0] === 'stale') return { ok: false, reason: 'stale' };
+    if (res[0] === 'not_found' || res[0] === 'not_pending') return this.notThere(id, res);
     return refusal(res);
   }
 
-  async get(id: string): Promise<StoredVerification | undefined> {
-    const keys = this.keysForId(id, '-');
-    if (!keys) return undefined;
-    const [r, m] = await this.run(() => this.r.hmget(keys[0], 'r', 'm'));
-    if (!r) return undefined;
-    return { record: JSON.parse(r) as VerificationRecord, metadata: m ? JSON.parse(m) : {} };
-  }
-
-  async pendingId(clientId: string, e164: string) {
-    const tag = phoneTag(this.secret, e164);
-    const id = await this.run(() => this.r.get(`${this.prefix}{${tag}}:p:${clientId}`));
-    return id ?? undefined;
-  }
-
-  async flashCallId(e164: string) {
-    const tag = phoneTag(this.secret, e164);
-    const id = await this.run(() => this.r.get(`${this.prefix}{${tag}}:fc`));
-    return id ?? undefined;
-  }
-
-  async checkBegin(id: string, clientId: string, failures: FailureLimit, now: number): Promise<CheckBegin> {
-    const keys = this.keysForId(id, clientId);
-    if (!keys) return { kind: 'not_found' };
-    const res = await this.call('check_begin', keys, clientId, now, RETENTION_MS, failures.limit, failures.windowMs);
-    switch (res[0]) {
-      case 'ok':
-        return { kind: 'ok', record: JSON.parse(res[1] as string) };
-      case 'exhausted':
-        return { kind: 'exhausted', record: JSON.parse(res[1] as string) };
-      case 'not_pending':
-        return { kind: 'not_pending', status: res[1] as VerificationStatus };
-      case 'rate_limited':
-        return { kind: 'rate_limited', retryAfterMs: Number(res[1]) };
-      default:
-        return { kind: 'not_found' };
-    }
-  }
-
-  async checkSettle(
-    id: string,
-    clientId: string,
-    gen: number,
-    match: boolean,
-    failures: FailureLimit,
-    now: number,
-  ): Promise<CheckSettle> {
-    const keys = this.keysForId(id, clientId);
-    if (!keys) return { kind: 'not_found' };
-    const res = await this.call('check_settle', keys, clientId, gen, match ? '1' : '0', now, RETENTION_MS, failures.windowMs, randomUUID());
-    if (res[0] === 'not_found') return { kind: 'not_found' };
-    return { kind: res[0] as 'approved' | 'wrong' | 'not_pending', record: JSON.parse(res[1] as string) };
-  }
-
-  async newCode(
-    id: string,
-    clientId: string,
-    code: NewCode,
-    how: { mode: 'resend'; limits: SendLimits } | { mode: 'advance'; expectedStep: number },
-    now: number,
-  ) {
-    const keys = this.keysForId(id, clientId);
-    if (!keys) return { ok: false as const, reason: 'not_found' as const };
-    const limits = how.mode === 'resend' ? how.limits : { cooldownMs: 0, limit: 0, windowMs: 0 };
-    const res = await this.call(
-      'new_code',
-      keys,
-      clientId,
+  async applyDelivery(id: string, attemptIndex: number, u: DeliveryUpdate, now: number) {
+    const p = parseId(this.secret, id);
+    if (!p) return undefined;
+    const res = await this.doc(
+      'deliver',
+      p.tag,
       now,
-      code.channel,
-      code.provider,
-      code.codeHmac,
-      code.expiresAt,
-      how.mode,
-      how.mode === 'advance' ? how.expectedStep : -1,
-      limits.cooldownMs,
-      limits.limit,
-      limits.windowMs,
-      RETENTION_MS,
-      code.codeLength,
-    );
-    switch (res[0]) {
-      case 'ok':
-        return { ok: true as const, value: JSON.parse(res[1] as string) as VerificationRecord };
-      case 'not_found':
-      case 'stale':
-        return { ok: false as const, reason: res[0] };
-      case 'not_pending':
-        return { ok: false as const, reason: 'not_pending' as const, status: res[1] as VerificationStatus };
-      default:
-        return refusal(res);
-    }
-  }
-
-  async recordDelivery(id: string, clientId: string, attemptIndex: number, u: DeliveryUpdate, now: number) {
-    const keys = this.keysForId(id, clientId);
-    if (!keys) return undefined;
-    const res = await this.call(
-      'record_delivery',
-      keys,
-      clientId,
+      p.nonce,
       attemptIndex,
-      u.status,
+      AT.short[u.status],
       u.providerRef ?? '',
-      u.codeHmac ?? '',
-      u.gen ?? -1,
+      u.provider ?? '',
+      u.code?.hmac ?? '',
+      u.code?.length ?? 0,
+      u.code?.expiresAt ?? 0,
       u.failVerification ? '1' : '0',
-      now,
-      RETENTION_MS,
     );
-    return res[0] === 'ok' ? (JSON.parse(res[1] as string) as VerificationRecord) : undefined;
+    if (res[0] !== 'ok') return undefined;
+    return { ...this.rec(id, res[1]), changed: res[2] === '1', committed: res[3] === '1', failed: res[4] === '1', expired: res[5] === '1' };
   }
 
   async cancel(id: string, clientId: string, now: number) {
-    const keys = this.keysForId(id, clientId);
-    if (!keys) return { ok: false as const, reason: 'not_found' as const };
-    const res = await this.call('cancel', keys, clientId, now, RETENTION_MS);
-    if (res[0] === 'ok') return { ok: true as const, value: JSON.parse(res[1] as string) as VerificationRecord };
-    if (res[0] === 'not_pending') return { ok: false as const, reason: 'not_pending' as const, status: res[1] as VerificationStatus };
-    return { ok: false as const, reason: 'not_found' as const };
+    const p = parseId(this.secret, id);
+    if (!p) return { ok: false as const, reason: 'not_found' as const };
+    const res = await this.doc('cancel', p.tag, now, p.nonce, clientId);
+    if (res[0] === 'ok') return { ok: true as const, ...this.rec(id, res[1]) };
+    return this.notThere(id, res);
   }
 
   private refKey(provider: string, ref: string) {
     return `${this.prefix}ref:${provider}:${ref}`;
   }
 
-  async indexProviderRef(provider: string, ref: string, id: string, attemptIndex: number) {
-    await this.run(() => this.r.set(this.refKey(provider, ref), `${id}|${attemptIndex}`, 'PX', RETENTION_MS * 3));
+  async indexProviderRef(provider: string, ref: string, id: string, attemptIndex: number, poll?: { set: string; at: number }) {
+    // Two single-key commands in one write (auto-pipelining): one round trip, any topology.
+    await this.run(() =>
+      Promise.all([
+        this.r.set(this.refKey(provider, ref), `${id}|${attemptIndex}`, 'PX', this.rules.retentionMs * 3),
+        poll ? this.r.zadd(`${this.prefix}track:${poll.set}`, poll.at, ref) : undefined,
+      ]),
+    );
   }
 
   async findByProviderRef(provider: string, ref: string) {
@@ -296,11 +241,10 @@ export class RedisStore implements VerificationStore {
     return `${this.prefix}idem:${clientId}:${createHash('sha256').update(key).digest('hex')}`;
   }
 
-  async idempotencyBegin(clientId: string, key: string, bodyHash: string, ttlMs: number): Promise<IdempotencyBegin> {
+  async idempotencyBegin(clientId: string, key: string, bodyHash: string, leaseMs: number) {
     const k = this.idemKey(clientId, key);
-    const entry: IdempotencyEntry = { bodyHash };
-    const set = await this.run(() => this.r.set(k, JSON.stringify(entry), 'PX', ttlMs, 'NX'));
-    if (set === 'OK') return { state: 'new' };
+    const set = await this.run(() => this.r.set(k, JSON.stringify({ bodyHash }), 'PX', leaseMs, 'NX'));
+    if (set === 'OK') return { state: 'new' as const };
     const raw = await this.run(() => this.r.get(k));
     return idempotencyState(raw ? (JSON.parse(raw) as IdempotencyEntry) : undefined, bodyHash);
   }
@@ -313,22 +257,50 @@ export class RedisStore implements VerificationStore {
     await this.run(() => this.r.del(this.idemKey(clientId, key)));
   }
 
-  async hit(name: string, limit: number, windowMs: number, member: string, now: number): Promise<WindowHit> {
+  private guard(send: GuardSend, mode: 'take' | 'release' | 'approve', now: number, prefix = send.pumping?.prefix) {
+    const g = `${this.prefix}{g}:`;
+    const p = send.pumping;
+    return this.run(() =>
+      this.r.otp_guard(
+        `${g}gl`,
+        `${g}ip:${send.ip?.tag ?? '-'}`,
+        `${g}ps:${prefix ?? '-'}`,
+        `${g}pa:${prefix ?? '-'}`,
+        `${g}pb:${prefix ?? '-'}`,
+        now,
+        mode,
+        send.global?.limit ?? 0,
+        send.ip?.limit ?? 0,
+        send.ip?.windowMs ?? 0,
+        p ? '1' : '0',
+        p?.minSends ?? 0,
+        p?.minConversion ?? 0,
+        p?.blockMs ?? 0,
+      ),
+    );
+  }
+
+  async guardTake(send: GuardSend, now: number): Promise<GuardResult> {
+    const res = await this.guard(send, 'take', now);
+    if (res[0] === 'ok') return { ok: true };
+    const retryAfterMs = Math.max(Number(res[1]), 1);
+    if (res[0] !== 'blocked') return { ok: false, reason: res[0] as 'global' | 'ip', retryAfterMs };
+    return { ok: false, reason: 'blocked', retryAfterMs, ...(res[2] === '1' ? { started: { sends: Number(res[3]), approvals: Number(res[4]) } } : {}) };
+  }
+
+  async guardRelease(send: GuardSend, takenAt: number) {
+    await this.guard(send, 'release', takenAt);
+  }
+
+  async guardApproval(prefix: string, blockMs: number, now: number) {
+    await this.guard({ pumping: { prefix, blockMs, minSends: 0, minConversion: 0 } }, 'approve', now);
+  }
+
+  async hit(name: string, limit: number, windowMs: number, member: string, now: number) {
     const res = (await this.run(() =>
       this.r.otp_hit(`${this.prefix}lim:${name}`, limit, windowMs, member, now),
     )) as unknown as [number, number, number];
     return { allowed: res[0] === 1, count: res[1], retryAfterMs: res[2] };
-  }
-
-  async peek(name: string, windowMs: number, now: number) {
-    const [count, retryAfterMs] = (await this.run(() =>
-      this.r.otp_peek(`${this.prefix}lim:${name}`, windowMs, now),
-    )) as unknown as [number, number];
-    return { count, retryAfterMs };
-  }
-
-  async unhit(name: string, member: string) {
-    await this.run(() => this.r.zrem(`${this.prefix}lim:${name}`, member));
   }
 
   async trackAdd(name: string, member: string, at: number) {

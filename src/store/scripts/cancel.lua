@@ -1,8 +1,9 @@
--- ARGV: 1 client id, 2 now, 3 retention ms.
-local rec = load()
-if not rec or rec.clientId ~= ARGV[1] then return { 'not_found' } end
-local now = tonumber(ARGV[2])
-refresh(rec, now, tonumber(ARGV[3]))
-if rec.status ~= 'pending' then return { 'not_pending', rec.status } end
-finish(rec, 'canceled', now, tonumber(ARGV[3]))
-return { 'ok', cjson.encode(rec) }
+-- ARGV: 12 nonce, 13 client id.
+local doc = load_doc()
+local r = doc.v[ARGV[12]]
+if not r or r.c ~= ARGV[13] then return { 'not_found' } end
+local expired = refresh(r)
+if r.s ~= 'p' then return not_pending(doc, r, expired) end
+finish(r, 'c')
+save_doc(doc)
+return { 'ok', cjson.encode(r) }

@@ -1,77 +1,130 @@
--- Prepended to every verification script. KEYS are always, in this order:
---   1 record hash {r = record JSON, m = metadata JSON}, 2 the client's pending index,
---   3 the phone's send log (zset), 4 the phone's failed-check log (zset), 5 the phone's
---   flash-call index. All five share the phone's hash tag, so they live in one Cluster slot.
-local function load()
-  local r = redis.call('HGET', KEYS[1], 'r')
-  if not r then return nil end
-  return cjson.decode(r)
+-- Prepended to every verification script. KEYS[1] is the phone's document, one JSON string
+-- under the number's keyed tag: every verification of that number (v, by id nonce), its send
+-- log (s: times), its wrong guesses (f: counts per hour bucket) and its call-back lookups
+-- (r: {minute bucket, count}). One key per number keeps Redis small and every rule atomic.
+-- ARGV[1..11] are the time and the rules (store/types.ts StoreRules); a script's own
+-- arguments start at ARGV[12]. Records use short field names (store/record.ts).
+local NOW = tonumber(ARGV[1])
+local RETENTION = tonumber(ARGV[2])
+local COOLDOWN = tonumber(ARGV[3])
+local SEND_LIMIT = tonumber(ARGV[4])
+local SEND_WINDOW = tonumber(ARGV[5])
+local FAIL_LIMIT = tonumber(ARGV[6])
+local FAIL_WINDOW = tonumber(ARGV[7])
+local MAX_CHECKS = tonumber(ARGV[8])
+local FLASH_CHECKS = tonumber(ARGV[9])
+local ROBOT_LIMIT = tonumber(ARGV[10])
+local ROBOT_WINDOW = tonumber(ARGV[11])
+local FAIL_BUCKETS = 24
+local FAIL_WIDTH = math.max(math.floor(FAIL_WINDOW / FAIL_BUCKETS), 1)
+
+local function load_doc()
+  local raw = redis.call('GET', KEYS[1])
+  local doc = raw and cjson.decode(raw) or {}
+  doc.v = doc.v or {}
+  doc.s = doc.s or {}
+  doc.f = doc.f or {}
+  return doc
 end
 
-local function save(rec)
-  redis.call('HSET', KEYS[1], 'r', cjson.encode(rec))
-end
-
-local function unindex(id)
-  if redis.call('GET', KEYS[2]) == id then redis.call('DEL', KEYS[2]) end
-  if redis.call('GET', KEYS[5]) == id then redis.call('DEL', KEYS[5]) end
-end
-
--- Ends a verification: no code material survives, and it stays readable for the retention.
-local function finish(rec, status, now, retention)
-  rec.status = status
-  rec.endedAt = now
-  rec.codeHmac = nil
-  unindex(rec.id)
-  save(rec)
-  redis.call('PEXPIRE', KEYS[1], retention)
-end
-
--- A pending verification past its expiry is expired, whoever looks at it first.
-local function refresh(rec, now, retention)
-  if rec.status == 'pending' and now >= rec.expiresAt then
-    finish(rec, 'expired', now, retention)
+-- Writes the document back, dropping what no rule needs any more, and lets the key live
+-- exactly as long as its longest-lived part.
+local function save_doc(doc)
+  local keep = 0
+  for nonce, r in pairs(doc.v) do
+    local till = (r.s == 'p' and r.x or r.e) + RETENTION
+    if till <= NOW then doc.v[nonce] = nil else keep = math.max(keep, till - NOW) end
   end
-end
-
--- Per-phone cooldown and sliding window. Returns a refusal or nil.
-local function send_refusal(now, cooldown, limit, window)
-  if limit <= 0 then return nil end
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - math.max(window, cooldown))
-  if cooldown > 0 then
-    local last = redis.call('ZREVRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-    if last[2] and tonumber(last[2]) + cooldown > now then
-      return { 'resend_too_soon', tonumber(last[2]) + cooldown - now }
+  local span = math.max(SEND_WINDOW, COOLDOWN)
+  local s = {}
+  for _, t in ipairs(doc.s) do
+    if t > NOW - span then
+      s[#s + 1] = t
+      keep = math.max(keep, t + span - NOW)
     end
   end
-  local in_window = redis.call('ZCOUNT', KEYS[3], now - window, '+inf')
-  if in_window >= limit then
-    local first = redis.call('ZRANGEBYSCORE', KEYS[3], now - window, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-    return { 'rate_limited', tonumber(first[2]) + window - now }
+  doc.s = s
+  local cur = math.floor(NOW / FAIL_WIDTH)
+  for b, _ in pairs(doc.f) do
+    local bi = tonumber(b)
+    if bi <= cur - FAIL_BUCKETS then doc.f[b] = nil else keep = math.max(keep, (bi + FAIL_BUCKETS) * FAIL_WIDTH - NOW) end
   end
+  if doc.r and doc.r[1] ~= math.floor(NOW / ROBOT_WINDOW) then doc.r = nil end
+  if doc.r then keep = math.max(keep, (doc.r[1] + 1) * ROBOT_WINDOW - NOW) end
+  if keep <= 0 then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('SET', KEYS[1], cjson.encode(doc), 'PX', keep)
+  end
+end
+
+-- Ends a verification: no code material survives it.
+local function finish(r, status, at)
+  r.s = status
+  r.e = at or NOW
+  r.h = nil
+end
+
+-- A pending verification past its expiry is expired, whoever looks at it first. True when
+-- this call ended it.
+local function refresh(r)
+  if r.s == 'p' and NOW >= r.x then
+    finish(r, 'e', r.x)
+    return true
+  end
+  return false
+end
+
+-- Ended and past its retention: as if it never existed.
+local function gone(r)
+  return r.s ~= 'p' and r.e + RETENTION <= NOW
+end
+
+local function failure_refusal(doc)
+  if FAIL_LIMIT <= 0 then return nil end
+  local cur = math.floor(NOW / FAIL_WIDTH)
+  local count, oldest = 0, nil
+  for b, n in pairs(doc.f) do
+    local bi = tonumber(b)
+    if bi > cur - FAIL_BUCKETS then
+      count = count + n
+      if not oldest or bi < oldest then oldest = bi end
+    end
+  end
+  if count >= FAIL_LIMIT then return { 'rate_limited', (oldest + FAIL_BUCKETS) * FAIL_WIDTH - NOW } end
   return nil
 end
 
-local function record_send(now, member, window, cooldown)
-  redis.call('ZADD', KEYS[3], now, member)
-  redis.call('PEXPIRE', KEYS[3], math.max(window, cooldown, 1000))
+local function count_failure(doc)
+  local b = tostring(math.floor(NOW / FAIL_WIDTH))
+  doc.f[b] = (doc.f[b] or 0) + 1
 end
 
--- Wrong codes per phone across verifications. Returns a refusal or nil.
-local function failure_refusal(now, limit, window)
-  if limit <= 0 then return nil end
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[4]) >= limit then
-    local first = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
-    return { 'rate_limited', tonumber(first[2]) + window - now }
+-- Per-phone cooldown (when asked) and sliding window. Returns a refusal or nil.
+local function send_refusal(doc, cooldown)
+  local last, count, first = nil, 0, nil
+  for _, t in ipairs(doc.s) do
+    if not last or t > last then last = t end
+    if t > NOW - SEND_WINDOW then
+      count = count + 1
+      if not first or t < first then first = t end
+    end
   end
+  if cooldown and COOLDOWN > 0 and last and last + COOLDOWN > NOW then
+    return { 'resend_too_soon', last + COOLDOWN - NOW }
+  end
+  if count >= SEND_LIMIT then return { 'rate_limited', first + SEND_WINDOW - NOW } end
   return nil
 end
 
-local function index_flash(rec, now)
-  if rec.channel == 'flash_call' then
-    redis.call('SET', KEYS[5], rec.id, 'PX', math.max(rec.expiresAt - now, 1))
-  elseif redis.call('GET', KEYS[5]) == rec.id then
-    redis.call('DEL', KEYS[5])
-  end
+-- Guesses a code gets: a 4-digit flash-call code fewer, within the verification's total.
+local function checks_for(channel, checks)
+  if channel == 'f' then return math.min(MAX_CHECKS, checks + FLASH_CHECKS) end
+  return MAX_CHECKS
+end
+
+local function not_pending(doc, r, expired)
+  if expired then save_doc(doc) end
+  if gone(r) then return { 'not_found' } end
+  return { 'not_pending', cjson.encode(r), expired and '1' or '0' }
 end

@@ -1,0 +1,112 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { codeHmac } from '../codes.js';
+import type { DeliveryResult } from '../channels/types.js';
+import { AppError } from '../errors.js';
+import { maskPhone } from '../phone.js';
+import { TEST_PROVIDER, type AttemptStatus } from '../model.js';
+import type { DeliveryApplied, StoredVerification } from '../store/types.js';
+import { codeTtlMs } from './issue-code.js';
+import { providerFor, type EngineDeps } from './engine.js';
+
+// Handing an attempt's code to its provider and recording what the provider says, now or
+// later (delivery reports, status polling). The code becomes the valid one only once a
+// provider took it.
+
+/** Provider references awaiting a final delivery status. */
+export const pollSet = (provider: string) => `poll:${provider}`;
+
+const ATTEMPT_EVENTS = { queued: 'attempt.sent', sent: 'attempt.sent', delivered: 'attempt.delivered', undelivered: 'attempt.undelivered', failed: 'attempt.failed' } as const;
+
+export interface DeliverOptions {
+  /** A failed send ends the verification as `failed` (single-channel starts). */
+  failVerification?: boolean;
+  /** The caller gets the provider's AppError. */
+  throwOnError?: boolean;
+}
+
+export class Delivery {
+  constructor(private readonly d: EngineDeps) {}
+
+  /** Sends attempt `index` of a verification with `code` (undefined: the provider picks it). */
+  async deliver(
+    s: StoredVerification,
+    index: number,
+    code: string | undefined,
+    log: FastifyBaseLogger,
+    opts: DeliverOptions = {},
+  ): Promise<StoredVerification> {
+    const rec = s.record;
+    const attempt = rec.attempts[index];
+    const { config, store } = this.d;
+    const expiresAt = () => this.d.now() + codeTtlMs(config, attempt.channel, rec.ttlMs);
+    if (attempt.provider === TEST_PROVIDER) {
+      const hmac = codeHmac(config.CODE_HMAC_SECRET, rec.id, code!);
+      return this.applied(s, index, await store.applyDelivery(rec.id, index, { status: 'sent', providerRef: `test-${index}`, code: { hmac, length: code!.length, expiresAt: expiresAt() } }, this.d.now()));
+    }
+    const provider = providerFor(this.d.providers, attempt.channel);
+    let result: DeliveryResult;
+    try {
+      result = await provider.send({ verificationId: rec.id, attemptId: `${rec.id}-${index}`, to: rec.to, code, locale: rec.locale, sender: rec.sender });
+    } catch (err) {
+      const appErr = err instanceof AppError ? err : new AppError('provider_error', 'The provider failed');
+      if (!(err instanceof AppError)) log.error({ err, verificationId: rec.id }, 'provider adapter threw');
+      this.d.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: appErr.code });
+      log.warn({ verificationId: rec.id, channel: attempt.channel, provider: provider.name, code: appErr.code, to: maskPhone(rec.to) }, 'delivery failed');
+      const update = { status: 'failed' as const, failVerification: opts.failVerification };
+      const after = this.applied(s, index, await store.applyDelivery(rec.id, index, update, this.d.now()));
+      if (opts.throwOnError) throw appErr;
+      return after;
+    }
+    const carrier = result.provider ?? provider.name;
+    this.d.metrics.sends.inc({ channel: attempt.channel, provider: carrier, result: 'ok' });
+    // The code the user will see: the provider's when it chose or changed it.
+    const shown = result.code ?? code;
+    const now = this.d.now();
+    const ref = result.providerRef;
+    const [applied] = await Promise.all([
+      store.applyDelivery(
+        rec.id,
+        index,
+        {
+          status: result.status,
+          providerRef: ref,
+          provider: carrier,
+          ...(shown ? { code: { hmac: codeHmac(config.CODE_HMAC_SECRET, rec.id, shown), length: shown.length, expiresAt: expiresAt() } } : {}),
+        },
+        now,
+      ),
+      // Console providers never report back; others are watched until a final status arrives,
+      // by report or by polling (DeliveryPoller).
+      ref && provider.name !== 'console'
+        ? store
+            .indexProviderRef(carrier, ref, rec.id, index, provider.pollStatus ? { set: pollSet(provider.name), at: now } : undefined)
+            .catch((err) => log.warn({ err, verificationId: rec.id }, 'could not index the provider reference'))
+        : undefined,
+    ]);
+    return this.applied(s, index, applied);
+  }
+
+  /** A delivery report or a polled status. Unknown references are ignored (undefined). */
+  async applyStatus(provider: string, providerRef: string, status: AttemptStatus) {
+    this.d.metrics.deliveryReports.inc({ provider, status });
+    const final = status !== 'queued' && status !== 'sent';
+    const [found] = await Promise.all([
+      this.d.store.findByProviderRef(provider, providerRef),
+      final ? this.d.store.trackRemove(pollSet(provider), [providerRef]) : undefined,
+    ]);
+    if (!found) return undefined;
+    const applied = await this.d.store.applyDelivery(found.id, found.attemptIndex, { status }, this.d.now());
+    if (!applied) return undefined;
+    return { stored: this.applied(applied, found.attemptIndex, applied), attemptIndex: found.attemptIndex };
+  }
+
+  /** Emits what an applied update changed; answers the verification after it. */
+  private applied(before: StoredVerification, index: number, a: DeliveryApplied | undefined): StoredVerification {
+    if (!a) return before;
+    const at = this.d.now();
+    if (a.expired) this.d.events.emit('verification.expired', a, at);
+    if (a.changed) this.d.events.emit(ATTEMPT_EVENTS[a.record.attempts[index].status], a, at, { attemptIndex: index });
+    if (a.failed) this.d.events.emit('verification.failed', a, at);
+    return { record: a.record, metadata: a.metadata };
+  }
+}
