@@ -42,13 +42,13 @@ export default fp<ProvidersPluginOptions>(
           ? twilioVoiceFromConfig(config, http, log)
           : new ConsoleProvider('voice', log);
     const providers: Providers = { sms, flash_call: flash, voice, ...opts.providers };
-    const dev = Object.values(providers).filter((p) => p.name === 'console').map((p) => p.channel);
+    const dev = Object.values(providers).filter((p) => p?.name === 'console').map((p) => p!.channel);
     if (dev.length) {
       app.log.warn({ channels: dev }, 'console providers deliver nothing: codes are written to this log (development only)');
     }
     app.decorate('providers', providers);
     app.addHook('onClose', async () => {
-      await Promise.all(Object.values(providers).map((p) => p.close?.()));
+      await Promise.all(Object.values(providers).map((p) => p?.close?.()));
       await http.close();
     });
   },

@@ -1,0 +1,212 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { parseId } from '../../src/codes.js';
+import { AppError } from '../../src/errors.js';
+import type { VerificationEvent } from '../../src/services/events.js';
+import { makeApp, PHONE, STORES, uniquePhone, type TestApp } from '../helpers/app.js';
+
+// Semantics of the rebuilt engine that the old one got wrong (issue 8), on both stores.
+
+const SECRET = 'test-secret-test-secret-test-secret-0123';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, cond: () => boolean, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+const other = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+
+describe.each(STORES)('engine semantics (%s store)', (store) => {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.close();
+  });
+  const open = async (env: Record<string, string> = {}, opts: Partial<Parameters<typeof makeApp>[0]> = {}) => {
+    const a = await makeApp({ store, ...opts, env });
+    apps.push(a);
+    return a;
+  };
+  const start = (t: TestApp, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE, ...body }, headers });
+  const check = (t: TestApp, id: string, code: string) => t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id, code } });
+  const get = async (t: TestApp, id: string) => (await t.call({ method: 'GET', url: `/v1/verifications/${id}` })).json();
+  const sends = (t: TestApp) => t.flash.sent.length + t.sms.sent.length + t.voice.sent.length;
+
+  it('gives a flash-call code inside auto FLASH_CALL_MAX_CHECK_ATTEMPTS guesses', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice', MAX_CHECK_ATTEMPTS: '5', FLASH_CALL_MAX_CHECK_ATTEMPTS: '3' });
+    const v = (await start(t, { channel: 'auto' })).json();
+    expect(v).toMatchObject({ channel: 'flash_call', checksRemaining: 3 });
+    const wrong = other(t.flash.lastCode());
+    expect((await check(t, v.id, wrong)).json().checksRemaining).toBe(2);
+    expect((await check(t, v.id, wrong)).json().checksRemaining).toBe(1);
+    expect((await check(t, v.id, wrong)).json()).toMatchObject({ status: 'max_attempts_reached', checksRemaining: 0 });
+    expect((await check(t, v.id, t.flash.lastCode())).statusCode).toBe(409);
+  });
+
+  it('counts every auto step against the per-IP budget of the start and stops sending when it is used up', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:0.3,voice', IP_SEND_LIMIT: '2', PHONE_SEND_LIMIT: '100' });
+    const v = (await start(t, { channel: 'auto', clientIp: '203.0.113.7' })).json();
+    await until('the SMS step', () => t.sms.sent.length === 1);
+    await sleep(800);
+    expect(sends(t)).toBe(2); // flash call and SMS; the voice step was refused
+    const read = await get(t, v.id);
+    expect(read).toMatchObject({ status: 'pending', channel: 'sms' });
+    // The verification keeps its current code until it expires.
+    expect((await check(t, v.id, t.sms.lastCode())).json().status).toBe('approved');
+  });
+
+  it('counts every auto step against the per-phone send limit', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:0.3,voice', PHONE_SEND_LIMIT: '2' });
+    await start(t, { channel: 'auto' });
+    await until('the SMS step', () => t.sms.sent.length === 1);
+    await sleep(800);
+    expect(sends(t)).toBe(2);
+  });
+
+  it('lets a resend inside auto take over the workflow clock', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:1,sms:1,voice' });
+    const v = (await start(t, { channel: 'auto' })).json();
+    await sleep(600);
+    expect((await t.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` })).statusCode).toBe(200);
+    await sleep(700); // past the first timer's 1 s: the step still waits
+    expect(t.sms.sent).toHaveLength(0);
+    expect((await get(t, v.id)).channel).toBe('flash_call');
+    await until('the SMS step after the resend', () => t.sms.sent.length === 1);
+  });
+
+  it('keeps the previous code valid when the provider refuses a resend', async () => {
+    const t = await open();
+    const v = (await start(t)).json();
+    const first = t.sms.lastCode();
+    t.sms.fail(new AppError('provider_error', 'refused'));
+    const resend = await t.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` });
+    expect(resend.statusCode).toBe(502);
+    const read = await get(t, v.id);
+    expect(read.attempts.map((a: { status: string }) => a.status)).toEqual(['sent', 'failed']);
+    expect(read.channel).toBe('sms');
+    expect((await check(t, v.id, first)).json()).toMatchObject({ valid: true, status: 'approved' });
+  });
+
+  it('does not keep a temporary refusal (429) for replay: the retry after the wait is tried afresh', async () => {
+    const t = await open({ RESEND_COOLDOWN_SECONDS: '30' });
+    expect((await start(t)).statusCode).toBe(201);
+    const key = { 'idempotency-key': 'retry-me' };
+    const first = await start(t, {}, key);
+    expect(first.statusCode).toBe(429);
+    t.clock.advance(31_000);
+    const retry = await start(t, {}, key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    const replay = await start(t, {}, key);
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().id).toBe(retry.json().id);
+  });
+
+  it('replays a final refusal with the same headers, Retry-After included', async () => {
+    const t = await open({ PUMPING_MIN_SENDS: '1', PUMPING_MIN_CONVERSION: '0.5' });
+    expect((await start(t, { to: uniquePhone() })).statusCode).toBe(201);
+    const key = { 'idempotency-key': 'blocked-once' };
+    const to = uniquePhone();
+    const first = await start(t, { to }, key);
+    expect(first.statusCode).toBe(403);
+    expect(first.headers['retry-after']).toBe('3600');
+    const replay = await start(t, { to }, key);
+    expect(replay.statusCode).toBe(403);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.headers['retry-after']).toBe('3600');
+    expect(replay.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(replay.json()).toEqual(first.json());
+  });
+
+  it('ends a verification read after its expiry at once and drops its code', async () => {
+    const keyPrefix = `expiry-${Date.now()}:`;
+    const t = await open({}, { keyPrefix });
+    const events: VerificationEvent[] = [];
+    t.app.verificationObservers.push({ onEvent: (e) => events.push(e) });
+    const v = (await start(t, { ttlSeconds: 60 })).json();
+    t.clock.advance(61_000);
+    expect((await get(t, v.id)).status).toBe('expired');
+    expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
+    expect((await get(t, v.id)).status).toBe('expired');
+    expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
+    if (store === 'redis') {
+      const { tag, nonce } = parseId(SECRET, v.id)!;
+      const redis = new Redis(inject('redisUrl'));
+      const keys = await redis.keys(`${keyPrefix}*:${tag}`);
+      const doc = JSON.parse((await redis.get(keys[0]))!);
+      redis.disconnect();
+      expect(doc.v[nonce]).toMatchObject({ s: 'e' });
+      expect(doc.v[nonce].h).toBeUndefined();
+    }
+  });
+
+  it('expires a due verification through expireIfDue, once', async () => {
+    const t = await open();
+    const v = (await start(t, { ttlSeconds: 60 })).json();
+    expect(await t.app.verifications.expireIfDue(v.id)).toBe(false);
+    t.clock.advance(60_000);
+    expect(await t.app.verifications.expireIfDue(v.id)).toBe(true);
+    expect(await t.app.verifications.expireIfDue(v.id)).toBe(false);
+  });
+
+  it('gives ids that do not link one number across clients', async () => {
+    const t = await open();
+    const a = (await start(t)).json().id as string;
+    const b = (await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE }, key: 'globex-secret-key-0002' })).json().id as string;
+    expect(a.slice(0, 6)).toBe(b.slice(0, 6)); // the 12-bit Cluster bucket, shared by many numbers
+    expect(a.slice(6, 16)).not.toBe(b.slice(6, 16));
+    expect(a.slice(-16)).not.toBe(b.slice(-16));
+  });
+
+  it('emits the domain events after each transition', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' });
+    const events: VerificationEvent[] = [];
+    t.app.verificationObservers.push({ onEvent: (e) => events.push(e) });
+    t.flash.fail(new AppError('provider_error', 'refused'));
+    const v = (await start(t, { channel: 'auto' })).json();
+    await check(t, v.id, other(t.sms.lastCode()));
+    await check(t, v.id, t.sms.lastCode());
+    expect(events.map((e) => e.type)).toEqual([
+      'verification.started',
+      'attempt.failed',
+      'verification.channel_changed',
+      'attempt.sent',
+      'check.wrong',
+      'verification.approved',
+    ]);
+    const changed = events.find((e) => e.type === 'verification.channel_changed')!;
+    expect(changed).toMatchObject({ from: 'flash_call', reason: 'failed' });
+    expect(events.every((e) => e.record.id === v.id)).toBe(true);
+  });
+
+  it('answers 422 channel_not_available for a channel without a provider, and auto skips it', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' }, { providers: { voice: undefined, flash_call: undefined } });
+    const voice = await start(t, { channel: 'voice' });
+    expect(voice.statusCode).toBe(422);
+    expect(voice.json().code).toBe('channel_not_available');
+    const auto = await start(t, { channel: 'auto' });
+    expect(auto.statusCode).toBe(201);
+    expect(auto.json().channel).toBe('sms');
+  });
+
+  it('records the carrier a provider reports and stores the code it says the user sees', async () => {
+    const t = await open({}, {
+      providers: {
+        flash_call: {
+          channel: 'flash_call',
+          name: 'chain',
+          async send() {
+            return { providerRef: 'r-1', status: 'sent', provider: 'smsru', code: '4321' };
+          },
+        },
+      },
+    });
+    const v = (await start(t, { channel: 'flash_call' })).json();
+    expect(v.attempts[0]).toMatchObject({ provider: 'smsru', status: 'sent' });
+    expect((await check(t, v.id, '1234')).json().valid).toBe(false);
+    expect((await check(t, v.id, '4321')).json().valid).toBe(true);
+  });
+});
