@@ -62,7 +62,9 @@ export class Delivery {
     // The code the user will see: the provider's when it chose or changed it.
     const shown = result.code ?? code;
     const now = this.d.now();
-    const ref = result.providerRef;
+    // Console providers never report back: their made-up reference is neither kept nor
+    // indexed (it would be a fifth of a pending verification's bytes in Redis).
+    const ref = provider.name === 'console' ? undefined : result.providerRef;
     const [applied] = await Promise.all([
       store.applyDelivery(
         rec.id,
@@ -75,9 +77,8 @@ export class Delivery {
         },
         now,
       ),
-      // Console providers never report back; others are watched until a final status arrives,
-      // by report or by polling (DeliveryPoller).
-      ref && provider.name !== 'console'
+      // Watched until a final status arrives, by report or by polling (DeliveryPoller).
+      ref
         ? store
             .indexProviderRef(carrier, ref, rec.id, index, provider.pollStatus ? { set: pollSet(provider.name), at: now } : undefined)
             .catch((err) => log.warn({ err, verificationId: rec.id }, 'could not index the provider reference'))

@@ -81,7 +81,6 @@ export class VerificationService {
           baseCodeLength,
           ttlMs,
           expiresAt: now + codeTtlMs(cfg, channel, ttlMs),
-          maxSends: cfg.MAX_SENDS,
           ...(input.sender ? { sender: input.sender } : {}),
           ...(requested === 'auto' ? { step, ...(ip ? { ipTag: ip } : {}) } : {}),
           metadata,

@@ -29,7 +29,7 @@ export class Rules {
     const { now, h } = this;
     let keep = 0;
     for (const [nonce, r] of Object.entries(doc.v)) {
-      const till = (r.s === 'p' ? r.x : r.e!) + h.retentionMs;
+      const till = r.a + (r.s === 'p' ? r.x : r.e!) + h.retentionMs;
       if (till <= now) delete doc.v[nonce];
       else keep = Math.max(keep, till - now);
     }
@@ -49,21 +49,21 @@ export class Rules {
 
   finish(r: CompactRecord, status: string, at = this.now) {
     r.s = status;
-    r.e = at;
+    r.e = at - r.a;
     delete r.h;
   }
 
   /** True when this call ended it as expired. */
   refresh(r: CompactRecord): boolean {
-    if (r.s === 'p' && this.now >= r.x) {
-      this.finish(r, 'e', r.x);
+    if (r.s === 'p' && this.now >= r.a + r.x) {
+      this.finish(r, 'e', r.a + r.x);
       return true;
     }
     return false;
   }
 
   gone(r: CompactRecord) {
-    return r.s !== 'p' && r.e! + this.h.retentionMs <= this.now;
+    return r.s !== 'p' && r.a + r.e! + this.h.retentionMs <= this.now;
   }
 
   failureRefusal(doc: PhoneDoc): { retryAfterMs: number } | undefined {

@@ -85,7 +85,7 @@ export class EmbeddedStore implements VerificationStore {
   }
 
   private out(id: string, r: CompactRecord) {
-    return { record: recordOf(id, structuredClone(r)), metadata: metadataOf(r) };
+    return { record: recordOf(id, structuredClone(r), this.rules), metadata: metadataOf(r) };
   }
 
   private notThere(id: string, r: CompactRecord, rules: Rules, expired: boolean, save: () => void): NotThere {
@@ -103,7 +103,7 @@ export class EmbeddedStore implements VerificationStore {
       const refused = v.unlimited ? undefined : rules.sendRefusal(doc, true);
       if (refused) return refused;
       const rec = compactOf(v, this.rules, now);
-      const result: CreateResult & { ok: true } = { ok: true, record: recordOf(v.id, structuredClone(rec)), expired: [] };
+      const result: CreateResult & { ok: true } = { ok: true, record: recordOf(v.id, structuredClone(rec), this.rules), expired: [] };
       for (const [n, r] of Object.entries(doc.v)) {
         if (r.c !== rec.c || r.s !== 'p') continue;
         if (rules.refresh(r)) result.expired.push(this.out(idFor(this.secret, tag, n), r));
@@ -134,7 +134,7 @@ export class EmbeddedStore implements VerificationStore {
 
   async pendingId(clientId: string, tag: string, now: number) {
     const doc = this.live(this.docs, tag, now);
-    const found = Object.entries(doc?.v ?? {}).find(([, r]) => r.s === 'p' && now < r.x && r.c === clientId);
+    const found = Object.entries(doc?.v ?? {}).find(([, r]) => r.s === 'p' && now < r.a + r.x && r.c === clientId);
     return found ? idFor(this.secret, tag, found[0]) : undefined;
   }
 
@@ -143,7 +143,7 @@ export class EmbeddedStore implements VerificationStore {
       let found: string | undefined;
       let latest = -1;
       for (const [n, r] of Object.entries(doc.v)) {
-        if (r.s === 'p' && now < r.x && r.u >= 0 && r.A[r.u][0] === 'f' && r.a > latest) [found, latest] = [n, r.a];
+        if (r.s === 'p' && now < r.a + r.x && r.u >= 0 && r.A[r.u][0] === 'f' && r.a > latest) [found, latest] = [n, r.a];
       }
       if (found) return { id: idFor(this.secret, tag, found), limited: false };
       const bucket = Math.floor(now / this.rules.robotWindowMs);
@@ -195,11 +195,11 @@ export class EmbeddedStore implements VerificationStore {
         if (refused) return refused;
         r.w = plan.toStep ?? (r.w ?? 0) + 1;
       } else {
-        if (r.A.length >= r.S) return { ok: false, reason: 'max_sends_reached' };
+        if (r.A.length >= this.rules.maxSends) return { ok: false, reason: 'max_sends_reached' };
         const refused = plan.unlimited ? undefined : rules.sendRefusal(doc, true);
         if (refused) return refused;
       }
-      r.A.push([CH.short[plan.channel], plan.provider, 'q', '', now]);
+      r.A.push([CH.short[plan.channel], plan.provider, 'q', '', now - r.a]);
       if (!plan.unlimited) doc.s.push(now);
       save();
       return { ok: true, ...this.out(id, r), attemptIndex: r.A.length - 1 };
@@ -228,7 +228,7 @@ export class EmbeddedStore implements VerificationStore {
         r.h = u.code.hmac;
         r.u = attemptIndex;
         r.n = u.code.length;
-        r.x = u.code.expiresAt;
+        r.x = u.code.expiresAt - r.a;
         r.m = rules.checksFor(a[0], r.k);
         committed = true;
       }

@@ -15,19 +15,18 @@ export interface CompactRecord {
   /** locale */ l: string;
   /** current code length */ n: number;
   /** requested code length */ b: number;
-  /** code life ms */ L: number;
-  /** created at */ a: number;
-  /** expires at */ x: number;
+  /** code life s */ L: number;
+  /** created at (epoch ms; every other time is ms after it) */ a: number;
+  /** expires */ x: number;
   /** guesses allowed */ m: number;
   /** guesses made */ k: number;
-  /** max sends */ S: number;
   /** auto workflow step */ w?: number;
   /** index of the attempt whose code is valid, -1: none yet */ u: number;
   A: CompactAttempt[];
   /** HMAC of the valid code, only while pending */ h?: string;
   /** sender */ o?: string;
   /** keyed tag of the start's end-user IP */ i?: string;
-  /** ended at */ e?: number;
+  /** ended */ e?: number;
   /** metadata JSON, when not empty */ md?: string;
 }
 
@@ -58,28 +57,27 @@ export function compactOf(v: NewVerification, rules: StoreRules, now: number): C
     l: v.locale,
     n: v.codeLength,
     b: v.baseCodeLength,
-    L: v.ttlMs,
+    L: v.ttlMs / 1000,
     a: now,
-    x: v.expiresAt,
+    x: v.expiresAt - now,
     m: checksFor(rules, ch, 0),
     k: 0,
-    S: v.maxSends,
     ...(v.requestedChannel === 'auto' ? { w: v.step ?? 0 } : {}),
     u: -1,
-    A: [[ch, v.provider, 'q', '', now]],
+    A: [[ch, v.provider, 'q', '', 0]],
     ...(v.sender ? { o: v.sender } : {}),
     ...(v.ipTag ? { i: v.ipTag } : {}),
     ...(md !== '{}' ? { md } : {}),
   };
 }
 
-export function recordOf(id: string, r: CompactRecord): VerificationRecord {
+export function recordOf(id: string, r: CompactRecord, rules: Pick<StoreRules, 'maxSends'>): VerificationRecord {
   const attempts = r.A.map(([ch, provider, st, ref, at]) => ({
     channel: CH.long[ch] as DeliveryChannel,
     provider,
     status: AT.long[st],
     ...(ref ? { providerRef: ref } : {}),
-    at,
+    at: r.a + at,
   }));
   const valid = r.u >= 0 ? attempts[r.u] : attempts[attempts.length - 1];
   return {
@@ -92,13 +90,13 @@ export function recordOf(id: string, r: CompactRecord): VerificationRecord {
     locale: r.l as VerificationRecord['locale'],
     codeLength: r.n,
     baseCodeLength: r.b,
-    ttlMs: r.L,
+    ttlMs: r.L * 1000,
     createdAt: r.a,
-    expiresAt: r.x,
+    expiresAt: r.a + r.x,
     maxChecks: r.m,
     checks: r.k,
     sends: attempts.length,
-    maxSends: r.S,
+    maxSends: rules.maxSends,
     step: r.w ?? 0,
     current: r.u,
     attempts,

@@ -113,7 +113,7 @@ export class RedisStore implements VerificationStore {
 
   private rec(id: string, json: string) {
     const c = JSON.parse(json) as CompactRecord;
-    return { record: recordOf(id, c), metadata: metadataOf(c) };
+    return { record: recordOf(id, c, this.rules), metadata: metadataOf(c) };
   }
 
   private notThere(id: string, res: Reply): NotThere {
@@ -130,7 +130,7 @@ export class RedisStore implements VerificationStore {
     for (let i = 3; i < res.length; i += 2) expired.push(this.rec(idFor(this.secret, tag, res[i]), res[i + 1]));
     return {
       ok: true,
-      record: recordOf(v.id, compactOf(v, this.rules, now)),
+      record: recordOf(v.id, compactOf(v, this.rules, now), this.rules),
       ...(res[1] ? { superseded: this.rec(idFor(this.secret, tag, res[1]), res[2]) } : {}),
       expired,
     };
@@ -179,6 +179,7 @@ export class RedisStore implements VerificationStore {
       plan.provider,
       plan.unlimited ? '1' : '0',
       plan.toStep ?? -1,
+      this.rules.maxSends,
     );
     if (res[0] === 'ok') return { ok: true, ...this.rec(id, res[1]), attemptIndex: Number(res[2]) };
     if (res[0] === 'stale') return { ok: false, reason: 'stale' };

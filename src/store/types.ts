@@ -18,6 +18,8 @@ export interface StoreRules {
   failureLimit: number;
   failureWindowMs: number;
   maxChecks: number;
+  /** Sends (first + resends) per verification. */
+  maxSends: number;
   /** Guesses a 4-digit flash-call code gets. */
   flashMaxChecks: number;
   /** Call-back robot lookups per caller number per robotWindowMs. */
@@ -33,6 +35,7 @@ export const rulesFromConfig = (c: Config): StoreRules => ({
   failureLimit: c.PHONE_FAILURE_LIMIT,
   failureWindowMs: 24 * 3600 * 1000,
   maxChecks: c.MAX_CHECK_ATTEMPTS,
+  maxSends: c.MAX_SENDS,
   flashMaxChecks: c.FLASH_CALL_MAX_CHECK_ATTEMPTS,
   robotLimit: 10,
   robotWindowMs: 60_000,
@@ -69,7 +72,6 @@ export interface NewVerification {
   baseCodeLength: number;
   ttlMs: number;
   expiresAt: number;
-  maxSends: number;
   sender?: string;
   ipTag?: string;
   /** auto: the step it starts at (steps whose channel is off are skipped). */

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parseId } from '../../src/codes.js';
 import { AppError } from '../../src/errors.js';
+import { readDoc } from '../helpers/redis-doc.js';
 import type { VerificationEvent } from '../../src/services/events.js';
 import { makeApp, PHONE, STORES, uniquePhone, type TestApp } from '../helpers/app.js';
 
@@ -136,7 +137,7 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
       const { tag, nonce } = parseId(SECRET, v.id)!;
       const redis = new Redis(inject('redisUrl'));
       const keys = await redis.keys(`${keyPrefix}*:${tag}`);
-      const doc = JSON.parse((await redis.get(keys[0]))!);
+      const doc = await readDoc(redis, keys[0]);
       redis.disconnect();
       expect(doc.v[nonce]).toMatchObject({ s: 'e' });
       expect(doc.v[nonce].h).toBeUndefined();

@@ -1,9 +1,10 @@
--- Prepended to every verification script. KEYS[1] is the phone's document, one JSON string
--- under the number's keyed tag: every verification of that number (v, by id nonce), its send
+-- Prepended to every verification script. KEYS[1] is the phone's document, one MessagePack
+-- string under the number's keyed tag: every verification of that number (v, by id nonce), its send
 -- log (s: times), its wrong guesses (f: counts per hour bucket) and its call-back lookups
 -- (r: {minute bucket, count}). One key per number keeps Redis small and every rule atomic.
 -- ARGV[1..11] are the time and the rules (store/types.ts StoreRules); a script's own
--- arguments start at ARGV[12]. Records use short field names (store/record.ts).
+-- arguments start at ARGV[12]. Records use short field names and keep times as ms after
+-- their creation (store/record.ts): compact, because Redis holds one per pending verification.
 local NOW = tonumber(ARGV[1])
 local RETENTION = tonumber(ARGV[2])
 local COOLDOWN = tonumber(ARGV[3])
@@ -20,7 +21,7 @@ local FAIL_WIDTH = math.max(math.floor(FAIL_WINDOW / FAIL_BUCKETS), 1)
 
 local function load_doc()
   local raw = redis.call('GET', KEYS[1])
-  local doc = raw and cjson.decode(raw) or {}
+  local doc = raw and cmsgpack.unpack(raw) or {}
   doc.v = doc.v or {}
   doc.s = doc.s or {}
   doc.f = doc.f or {}
@@ -32,7 +33,7 @@ end
 local function save_doc(doc)
   local keep = 0
   for nonce, r in pairs(doc.v) do
-    local till = (r.s == 'p' and r.x or r.e) + RETENTION
+    local till = r.a + (r.s == 'p' and r.x or r.e) + RETENTION
     if till <= NOW then doc.v[nonce] = nil else keep = math.max(keep, till - NOW) end
   end
   local span = math.max(SEND_WINDOW, COOLDOWN)
@@ -51,25 +52,32 @@ local function save_doc(doc)
   end
   if doc.r and doc.r[1] ~= math.floor(NOW / ROBOT_WINDOW) then doc.r = nil end
   if doc.r then keep = math.max(keep, (doc.r[1] + 1) * ROBOT_WINDOW - NOW) end
+  -- Empty parts are left out.
+  if #doc.s == 0 then doc.s = nil end
+  if next(doc.f) == nil then doc.f = nil end
   if keep <= 0 then
     redis.call('DEL', KEYS[1])
   else
-    redis.call('SET', KEYS[1], cjson.encode(doc), 'PX', keep)
+    redis.call('SET', KEYS[1], cmsgpack.pack(doc), 'PX', keep)
   end
 end
 
 -- Ends a verification: no code material survives it.
 local function finish(r, status, at)
   r.s = status
-  r.e = at or NOW
+  r.e = (at or NOW) - r.a
   r.h = nil
+end
+
+local function expires_at(r)
+  return r.a + r.x
 end
 
 -- A pending verification past its expiry is expired, whoever looks at it first. True when
 -- this call ended it.
 local function refresh(r)
-  if r.s == 'p' and NOW >= r.x then
-    finish(r, 'e', r.x)
+  if r.s == 'p' and NOW >= expires_at(r) then
+    finish(r, 'e', expires_at(r))
     return true
   end
   return false
@@ -77,7 +85,7 @@ end
 
 -- Ended and past its retention: as if it never existed.
 local function gone(r)
-  return r.s ~= 'p' and r.e + RETENTION <= NOW
+  return r.s ~= 'p' and r.a + r.e + RETENTION <= NOW
 end
 
 local function failure_refusal(doc)

@@ -23,7 +23,7 @@ if ARGV[17] ~= '' and r.s == 'p' and idx > r.u then
   r.h = ARGV[17]
   r.u = idx
   r.n = tonumber(ARGV[18])
-  r.x = tonumber(ARGV[19])
+  r.x = tonumber(ARGV[19]) - r.a
   r.m = checks_for(a[1], r.k)
   committed = '1'
 end

@@ -4,7 +4,7 @@
 local doc = load_doc()
 local found, latest = '', -1
 for nonce, r in pairs(doc.v) do
-  if r.s == 'p' and NOW < r.x then
+  if r.s == 'p' and NOW < expires_at(r) then
     if ARGV[12] == 'pending' then
       if r.c == ARGV[13] then found = nonce end
     elseif r.u >= 0 and r.A[r.u + 1][1] == 'f' and r.a > latest then
