@@ -214,6 +214,7 @@ export class EmbeddedStore implements VerificationStore {
       const a = r?.A[attemptIndex];
       if (!r || !a) return undefined;
       const expired = rules.refresh(r);
+      if (rules.gone(r)) return undefined;
       let changed = false;
       let committed = false;
       let failed = false;

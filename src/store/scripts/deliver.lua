@@ -12,6 +12,7 @@ local idx = tonumber(ARGV[13])
 local a = r.A[idx + 1]
 if not a then return { 'not_found' } end
 local expired = refresh(r)
+if gone(r) then return { 'not_found' } end
 local changed, committed, failed = '0', '0', '0'
 if rank[a[3]] < 2 and rank[ARGV[14]] > rank[a[3]] then
   a[3] = ARGV[14]
