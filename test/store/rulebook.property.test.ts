@@ -168,7 +168,7 @@ async function run(ops: Op[]) {
         break;
       case 'find': {
         const tag = phoneTag(SECRET, PHONES[o.phone]);
-        await both(step, (s) => (o.flash ? s.flashCallId(tag, now) : s.pendingId(CLIENTS[o.client], tag, now)));
+        await both<unknown>(step, (s) => (o.flash ? s.flashCallId(tag, now) : s.pendingId(CLIENTS[o.client], tag, now)));
         break;
       }
       case 'advance':
