@@ -1,49 +1,37 @@
 import { idFor, parseId } from '../codes.js';
-import { EmbeddedGuard } from './embedded-guard.js';
+import { EmbeddedKeyspace, type Entry } from './embedded-keyspace.js';
 import { Rules, type PhoneDoc } from './embedded-rules.js';
 import { AT, CH, compactOf, metadataOf, recordOf, type CompactRecord } from './record.js';
-import {
-  idempotencyState,
-  type BeginSendResult,
-  type CheckResult,
-  type CreateResult,
-  type DeliveryUpdate,
-  type GuardSend,
-  type IdempotencyEntry,
-  type NewVerification,
-  type NotThere,
-  type SendPlan,
-  type StoreRules,
-  type VerificationStore,
+import type {
+  BeginSendResult,
+  CheckResult,
+  CreateResult,
+  DeliveryUpdate,
+  NewVerification,
+  NotThere,
+  SendPlan,
+  StoreRules,
+  VerificationStore,
 } from './types.js';
 
 // The zero-settings store: the Redis scripts' rules (embedded-rules.ts) over the same phone
 // documents, in process memory. Node runs one callback at a time, so each method body is as
 // atomic as a Lua script. One process only, lost on restart: the service warns loudly.
 
-interface Entry<T> {
-  value: T;
-  expiresAt: number;
-}
-
 const ATTEMPT_RANK: Record<string, number> = { q: 0, s: 1, d: 2, u: 2, f: 2 };
 const SWEEP_MS = 60_000;
 
-export class EmbeddedStore implements VerificationStore {
+export class EmbeddedStore extends EmbeddedKeyspace implements VerificationStore {
   readonly kind = 'embedded' as const;
   private readonly docs = new Map<string, Entry<PhoneDoc>>();
-  private readonly refs = new Map<string, Entry<string>>();
-  private readonly idem = new Map<string, Entry<IdempotencyEntry>>();
-  private readonly locks = new Map<string, Entry<string>>();
-  private readonly tracked = new Map<string, Map<string, number>>();
-  private readonly guard = new EmbeddedGuard();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly secret: string,
-    private readonly rules: StoreRules,
-    private readonly clock: () => number = Date.now,
+    rules: StoreRules,
+    clock: () => number = Date.now,
   ) {
+    super(rules, clock);
     // Expired entries are also ignored on read; the sweep bounds memory.
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
@@ -52,23 +40,8 @@ export class EmbeddedStore implements VerificationStore {
   /** Drops everything past its life: documents, references, idempotency entries, counters, tracking. */
   sweep() {
     const now = this.clock();
-    for (const map of [this.docs, this.refs, this.idem, this.locks] as Map<string, Entry<unknown>>[]) {
-      for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
-    }
-    this.guard.sweep(now);
-    // A reference nobody reported on is dropped with its index (the pollers' horizon is 2 days).
-    const horizon = now - this.rules.retentionMs * 3;
-    for (const set of this.tracked.values()) for (const [m, at] of set) if (at < horizon) set.delete(m);
-  }
-
-  private live<T>(map: Map<string, Entry<T>>, key: string, now: number): T | undefined {
-    const e = map.get(key);
-    if (!e) return undefined;
-    if (e.expiresAt <= now) {
-      map.delete(key);
-      return undefined;
-    }
-    return e.value;
+    for (const [k, e] of this.docs) if (e.expiresAt <= now) this.docs.delete(k);
+    this.sweepKeyspace(now);
   }
 
   /** Runs one step on a phone's document (a deep copy, as a script works on a decoded one). */
@@ -86,6 +59,24 @@ export class EmbeddedStore implements VerificationStore {
 
   private out(id: string, r: CompactRecord) {
     return { record: recordOf(id, structuredClone(r), this.rules), metadata: metadataOf(r) };
+  }
+
+  /** A step on a pending verification (of `clientId`, when given); not_found / not_pending otherwise. */
+  private async pending<T>(
+    id: string,
+    clientId: string | undefined,
+    now: number,
+    fn: (r: CompactRecord, doc: PhoneDoc, rules: Rules, save: () => void) => T,
+  ): Promise<T | NotThere> {
+    const p = parseId(this.secret, id);
+    if (!p) return { ok: false, reason: 'not_found' };
+    return this.step(p.tag, now, (doc, rules, save) => {
+      const r = doc.v[p.nonce];
+      if (!r || (clientId !== undefined && r.c !== clientId)) return { ok: false, reason: 'not_found' } as const;
+      const expired = rules.refresh(r);
+      if (r.s !== 'p') return this.notThere(id, r, rules, expired, save);
+      return fn(r, doc, rules, save);
+    });
   }
 
   private notThere(id: string, r: CompactRecord, rules: Rules, expired: boolean, save: () => void): NotThere {
@@ -156,13 +147,7 @@ export class EmbeddedStore implements VerificationStore {
   }
 
   async check(id: string, clientId: string, guess: { hmac: string; length: number }, mode: 'check' | 'lookup', now: number): Promise<CheckResult> {
-    const p = parseId(this.secret, id);
-    if (!p) return { ok: false, reason: 'not_found' };
-    return this.step(p.tag, now, (doc, rules, save): CheckResult => {
-      const r = doc.v[p.nonce];
-      if (!r || (mode !== 'lookup' && r.c !== clientId)) return { ok: false, reason: 'not_found' };
-      const expired = rules.refresh(r);
-      if (r.s !== 'p') return this.notThere(id, r, rules, expired, save);
+    return this.pending(id, mode === 'lookup' ? undefined : clientId, now, (r, doc, rules, save): CheckResult => {
       if (r.n !== guess.length) return { ok: false, reason: 'bad_length', codeLength: r.n };
       const failed = rules.failureRefusal(doc);
       if (failed) return { ok: false, reason: 'rate_limited', retryAfterMs: Math.max(failed.retryAfterMs, 1) };
@@ -182,13 +167,7 @@ export class EmbeddedStore implements VerificationStore {
   }
 
   async beginSend(id: string, clientId: string, plan: SendPlan, now: number): Promise<BeginSendResult> {
-    const p = parseId(this.secret, id);
-    if (!p) return { ok: false, reason: 'not_found' };
-    return this.step(p.tag, now, (doc, rules, save): BeginSendResult => {
-      const r = doc.v[p.nonce];
-      if (!r || (clientId !== '' && r.c !== clientId)) return { ok: false, reason: 'not_found' };
-      const expired = rules.refresh(r);
-      if (r.s !== 'p') return this.notThere(id, r, rules, expired, save);
+    return this.pending(id, clientId === '' ? undefined : clientId, now, (r, doc, rules, save): BeginSendResult => {
       if (plan.mode === 'advance') {
         if ((r.w ?? 0) !== (plan.fromStep ?? -1)) return { ok: false, reason: 'stale' };
         const refused = plan.unlimited ? undefined : rules.sendRefusal(doc, false);
@@ -243,85 +222,11 @@ export class EmbeddedStore implements VerificationStore {
   }
 
   async cancel(id: string, clientId: string, now: number) {
-    const p = parseId(this.secret, id);
-    if (!p) return { ok: false as const, reason: 'not_found' as const };
-    return this.step(p.tag, now, (doc, rules, save) => {
-      const r = doc.v[p.nonce];
-      if (!r || r.c !== clientId) return { ok: false as const, reason: 'not_found' as const };
-      const expired = rules.refresh(r);
-      if (r.s !== 'p') return this.notThere(id, r, rules, expired, save);
+    return this.pending(id, clientId, now, (r, _doc, rules, save) => {
       rules.finish(r, 'c');
       save();
       return { ok: true as const, ...this.out(id, r) };
     });
-  }
-
-  async indexProviderRef(provider: string, ref: string, id: string, attemptIndex: number, poll?: { set: string; at: number }) {
-    this.refs.set(`${provider}:${ref}`, { value: `${id}|${attemptIndex}`, expiresAt: this.clock() + this.rules.retentionMs * 3 });
-    if (poll) await this.trackAdd(poll.set, ref, poll.at);
-  }
-
-  async findByProviderRef(provider: string, ref: string) {
-    const v = this.live(this.refs, `${provider}:${ref}`, this.clock());
-    if (!v) return undefined;
-    const [id, idx] = v.split('|');
-    return { id, attemptIndex: Number(idx) };
-  }
-
-  async idempotencyBegin(clientId: string, key: string, bodyHash: string, leaseMs: number) {
-    const k = `${clientId}\x00${key}`;
-    const entry = this.live(this.idem, k, this.clock());
-    if (!entry) {
-      this.idem.set(k, { value: { bodyHash }, expiresAt: this.clock() + leaseMs });
-      return { state: 'new' as const };
-    }
-    return idempotencyState(structuredClone(entry), bodyHash);
-  }
-
-  async idempotencyComplete(clientId: string, key: string, entry: IdempotencyEntry, ttlMs: number) {
-    this.idem.set(`${clientId}\x00${key}`, { value: structuredClone(entry), expiresAt: this.clock() + ttlMs });
-  }
-
-  async idempotencyAbort(clientId: string, key: string) {
-    this.idem.delete(`${clientId}\x00${key}`);
-  }
-
-  async guardTake(send: GuardSend, now: number) {
-    return this.guard.take(send, now);
-  }
-
-  async guardRelease(send: GuardSend, takenAt: number) {
-    this.guard.apply(send, takenAt, -1);
-  }
-
-  async guardApproval(prefix: string, blockMs: number, now: number) {
-    this.guard.approve(prefix, blockMs, now);
-  }
-
-  async hit(name: string, limit: number, windowMs: number, member: string, now: number) {
-    // Only pollers' locks use this: limit 1, one holder per window.
-    const holder = this.live(this.locks, name, now);
-    if (holder !== undefined || limit < 1) return { allowed: false, count: 1, retryAfterMs: windowMs };
-    this.locks.set(name, { value: member, expiresAt: now + windowMs });
-    return { allowed: true, count: 1, retryAfterMs: 0 };
-  }
-
-  async trackAdd(name: string, member: string, at: number) {
-    const set = this.tracked.get(name) ?? new Map<string, number>();
-    set.set(member, at);
-    this.tracked.set(name, set);
-  }
-
-  async trackDue(name: string, until: number, limit: number) {
-    return [...(this.tracked.get(name) ?? new Map<string, number>())]
-      .filter(([, at]) => at <= until)
-      .sort((a, b) => a[1] - b[1])
-      .slice(0, limit)
-      .map(([member, at]) => ({ member, at }));
-  }
-
-  async trackRemove(name: string, members: string[]) {
-    for (const m of members) this.tracked.get(name)?.delete(m);
   }
 
   async ping() {}
