@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { makeApp, PHONE, type TestApp } from '../helpers/app.js';
+
+// Redis commands per request on the hot paths (issue 8): each is one atomic step, so these
+// counts are the round trips (commands issued together share one write: auto-pipelining).
+// The client rate limit (one command per request) is counted in.
+
+describe('round trips to Redis', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  async function counting(run: () => Promise<unknown>) {
+    const client = (t.app.store as RedisStore).client as Redis;
+    const names: string[] = [];
+    const original = client.sendCommand.bind(client);
+    client.sendCommand = ((cmd: { name: string; args: unknown[] }) => {
+      names.push(cmd.name);
+      return original(cmd as never);
+    }) as typeof client.sendCommand;
+    try {
+      await run();
+    } finally {
+      client.sendCommand = original;
+    }
+    return names;
+  }
+
+  it('a start is the rate limit, the guard, the verification step and the delivery; a check and a read one step each', async () => {
+    t = await makeApp({ store: 'redis' });
+    let id = '';
+    const start = await counting(async () => {
+      id = (await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE } })).json().id;
+    });
+    // Rate limit, guard, start, then the delivery record and the provider-reference index
+    // together (issued in the same tick: one write, one round trip).
+    expect(start).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'set']);
+    const check = await counting(() => t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id, code: '000000' } }));
+    expect(check).toEqual(['evalsha', 'evalsha']);
+    const read = await counting(() => t.call({ method: 'GET', url: `/v1/verifications/${id}` }));
+    expect(read).toEqual(['evalsha', 'evalsha']);
+  });
+});
