@@ -153,6 +153,13 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(await t.app.verifications.expireIfDue(v.id)).toBe(false);
   });
 
+  it('writes domain log lines through the request logger, so they carry the request id', async () => {
+    const t = await open();
+    await start(t);
+    const line = t.logs().split('\n').find((l) => l.includes('verification started'))!;
+    expect(JSON.parse(line).reqId).toBeDefined();
+  });
+
   it('gives ids that do not link one number across clients', async () => {
     const t = await open();
     const a = (await start(t)).json().id as string;
