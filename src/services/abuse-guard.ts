@@ -25,7 +25,7 @@ import type { Metrics } from './metrics.js';
 
 export interface SendGuard {
   /** Throws an AppError to refuse; returns an undo for when the send does not happen. */
-  beforeSend(ctx: { phone: Phone; ipTag?: string; now: number }): Promise<() => Promise<void>>;
+  beforeSend(ctx: { phone: Phone; ipTag?: string; now: number; log?: Pick<FastifyBaseLogger, 'warn'> }): Promise<() => Promise<void>>;
   /** A verification to this number was approved (conversion for the pumping guard). Never waited for. */
   onApproved(ctx: { phone: Phone; now: number }): void;
 }
@@ -84,7 +84,7 @@ export class AbuseGuard implements SendGuard {
       throw this.refuse('rate_limited', detail, res.retryAfterMs);
     }
     if (res.started) {
-      this.log.warn(
+      (ctx.log ?? this.log).warn(
         {
           prefix: phone.prefix,
           ...res.started,

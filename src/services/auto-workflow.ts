@@ -69,7 +69,7 @@ export class AutoWorkflow {
       const now = this.d.now();
       let undo: () => Promise<void>;
       try {
-        undo = await this.d.guard.beforeSend({ phone: parsePhone(rec.to, config.DEFAULT_COUNTRY), ipTag: rec.ipTag, now });
+        undo = await this.d.guard.beforeSend({ phone: parsePhone(rec.to, config.DEFAULT_COUNTRY), ipTag: rec.ipTag, now, log });
       } catch (err) {
         if (!(err instanceof AppError) || err.status >= 500) throw err;
         log.info({ verificationId: id, step: next, code: err.code }, 'auto workflow stopped: a budget refused the next step');

@@ -60,7 +60,7 @@ export class VerificationService {
     const testCode = this.testCodes.get(phone.e164);
     const ip = input.clientIp === undefined ? undefined : ipTag(cfg.CODE_HMAC_SECRET, input.clientIp);
     const now = this.d.now();
-    const undo = testCode ? async () => {} : await this.d.guard.beforeSend({ phone, ipTag: ip, now });
+    const undo = testCode ? async () => {} : await this.d.guard.beforeSend({ phone, ipTag: ip, now, log: caller.log });
 
     const baseCodeLength = input.codeLength ?? cfg.CODE_LENGTH;
     const ttlMs = (input.ttlSeconds ?? cfg.CODE_TTL_SECONDS) * 1000;
@@ -172,7 +172,7 @@ export class VerificationService {
     // A resend costs like a start: the same budgets (the start's end-user IP where kept).
     const undo = testCode
       ? async () => {}
-      : await this.d.guard.beforeSend({ phone: parsePhone(rec.to, config.DEFAULT_COUNTRY), ipTag: rec.ipTag, now });
+      : await this.d.guard.beforeSend({ phone: parsePhone(rec.to, config.DEFAULT_COUNTRY), ipTag: rec.ipTag, now, log: caller.log });
     const plan = { mode: 'resend' as const, channel, provider: testCode ? TEST_PROVIDER : provider.name, unlimited: !!testCode };
     const begun = await releasingOnError(store.beginSend(id, caller.clientId, plan, now), undo);
     if (!begun.ok) {
