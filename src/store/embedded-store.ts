@@ -97,8 +97,9 @@ export class EmbeddedStore extends EmbeddedKeyspace implements VerificationStore
       const result: CreateResult & { ok: true } = { ok: true, record: recordOf(v.id, structuredClone(rec), this.rules), expired: [] };
       for (const [n, r] of Object.entries(doc.v)) {
         if (r.c !== rec.c || r.s !== 'p') continue;
-        if (rules.refresh(r)) result.expired.push(this.out(idFor(this.secret, tag, n), r));
-        else {
+        if (rules.refresh(r)) {
+          if (!rules.gone(r)) result.expired.push(this.out(idFor(this.secret, tag, n), r));
+        } else {
           rules.finish(r, 'c');
           result.superseded = this.out(idFor(this.secret, tag, n), r);
         }

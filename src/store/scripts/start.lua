@@ -10,8 +10,10 @@ local out = { 'ok', '' , '' }
 for nonce, r in pairs(doc.v) do
   if r.c == rec.c and r.s == 'p' then
     if refresh(r) then
-      out[#out + 1] = nonce
-      out[#out + 1] = cjson.encode(r)
+      if not gone(r) then
+        out[#out + 1] = nonce
+        out[#out + 1] = cjson.encode(r)
+      end
     else
       finish(r, 'c')
       out[2] = nonce
