@@ -35,7 +35,10 @@ export class CallbackRobot {
     const { id } = await this.store.flashCallId(phoneTag(secret, e164), now);
     if (!id) return undefined;
     const res = await this.store.check(id, '', { hmac: codeHmac(secret, id, code), length: 4 }, 'lookup', now);
-    if (!res.ok) return undefined;
+    if (!res.ok) {
+      if (res.reason === 'not_pending' && res.expired) this.events.emit('verification.expired', res, now);
+      return undefined;
+    }
     if (res.outcome === 'match') return { code, locale: res.record.locale };
     this.events.emit('check.wrong', res, now);
     this.events.ended(res, now);
