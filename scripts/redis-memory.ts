@@ -1,14 +1,24 @@
 // Redis bytes per pending verification: starts N verifications (random numbers, console
 // providers, limits that would refuse a load lifted) through the service on a fresh
 // redis-server of its own, and divides the growth of used_memory by N.
-//   npx tsx scripts/redis-memory.ts [N=100000]
+//   npx tsx scripts/redis-memory.ts [N=100000] [--reported]
+// --reported: an SMS provider that answers with a 10-digit message id (as SMS Traffic does),
+// so each verification also keeps its provider-reference index for delivery reports.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
+import type { ChannelProvider } from '../src/channels/types.js';
 import { testConfig } from '../src/config.js';
 
 const N = Number(process.argv[2] ?? 100_000);
+const reported = process.argv.includes('--reported');
+let ref = 1_000_000_000;
+const reportingSms: ChannelProvider = {
+  channel: 'sms',
+  name: 'smstraffic',
+  send: async () => ({ providerRef: String(ref++), status: 'sent' }),
+};
 const CONCURRENCY = 64;
 
 async function freePort(): Promise<number> {
@@ -33,7 +43,7 @@ const config = testConfig({
   CLIENT_RATE_LIMIT: '10000000',
   PUMPING_MIN_SENDS: '1000000',
 });
-const app = await buildApp({ config });
+const app = await buildApp({ config, ...(reported ? { providers: { sms: reportingSms } } : {}) });
 const before = await usedMemory();
 let next = 0;
 let failed = 0;
