@@ -39,8 +39,8 @@ async function refusalCount(metrics: ReturnType<typeof createMetrics>, reason: s
   return values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
-/** hit/unhit answer after a random number of event-loop turns: calls issued together
- *  interleave as they would between instances (or reorder, as a lost reply might). */
+/** The guard's store steps answer after a random number of event-loop turns: calls issued
+ *  together interleave as they would between instances (or reorder, as a lost reply might). */
 function jittery(store: VerificationStore): VerificationStore {
   const pause = async () => {
     for (let i = Math.floor(Math.random() * 4); i > 0; i--) await new Promise((r) => setImmediate(r));
@@ -49,7 +49,7 @@ function jittery(store: VerificationStore): VerificationStore {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
-      if (prop !== 'hit' && prop !== 'unhit') return value.bind(target);
+      if (prop !== 'guardTake' && prop !== 'guardRelease') return value.bind(target);
       return async (...args: unknown[]) => {
         await pause();
         return value.apply(target, args);
