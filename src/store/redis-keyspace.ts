@@ -12,6 +12,10 @@ import { idempotencyState, type GuardResult, type GuardSend, type IdempotencyEnt
 export const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 
 export type Reply = string[];
+
+const DAY_MS = 86_400_000;
+/** Days after the day of sending on which a delivery report is still matched (as 3 × retention before). */
+const REF_DAYS = 3;
 type ScriptClient = (Redis | Cluster) & Record<string, (...args: unknown[]) => Promise<Reply>>;
 
 export class RedisKeyspace {
@@ -58,22 +62,32 @@ export class RedisKeyspace {
     }
   }
 
-  private refKey(provider: string, ref: string) {
-    return `${this.prefix}ref:${provider}:${ref}`;
+  // Provider references live in hashes per provider, day and shard: a field costs half of what
+  // a key of its own would, and a day's hash expires whole, so nothing needs sweeping. A
+  // report is looked up in the days a reference can still be reported on (REF_DAYS).
+  private refKey(provider: string, ref: string, day: number) {
+    const shard = createHash('sha1').update(ref).digest('hex').slice(0, 2);
+    return `${this.prefix}ref:${provider}:${day}:${shard}`;
   }
 
   async indexProviderRef(provider: string, ref: string, id: string, attemptIndex: number, poll?: { set: string; at: number }) {
-    // Two single-key commands in one write (auto-pipelining): one round trip, any topology.
+    const day = Math.floor(Date.now() / DAY_MS);
+    const key = this.refKey(provider, ref, day);
+    // Single-key commands issued together: one write (auto-pipelining), any topology.
     await this.run(() =>
       Promise.all([
-        this.r.set(this.refKey(provider, ref), `${id}|${attemptIndex}`, 'PX', this.rules.retentionMs * 3),
+        this.r.hset(key, ref, `${id}|${attemptIndex}`),
+        this.r.pexpireat(key, (day + REF_DAYS + 1) * DAY_MS),
         poll ? this.r.zadd(`${this.prefix}track:${poll.set}`, poll.at, ref) : undefined,
       ]),
     );
   }
 
   async findByProviderRef(provider: string, ref: string) {
-    const v = await this.run(() => this.r.get(this.refKey(provider, ref)));
+    const today = Math.floor(Date.now() / DAY_MS);
+    const days = Array.from({ length: REF_DAYS + 1 }, (_, i) => today - i);
+    const found = await this.run(() => Promise.all(days.map((d) => this.r.hget(this.refKey(provider, ref, d), ref))));
+    const v = found.find((x) => x);
     if (!v) return undefined;
     const [id, idx] = v.split('|');
     return { id, attemptIndex: Number(idx) };

@@ -37,7 +37,7 @@ describe('round trips to Redis', () => {
     });
     // Rate limit, guard, start, then the delivery record and the provider-reference index
     // together (issued in the same tick: one write, one round trip).
-    expect(start).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'set']);
+    expect(start).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'hset', 'pexpireat']);
     const check = await counting(() => t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id, code: '000000' } }));
     expect(check).toEqual(['evalsha', 'evalsha']);
     const read = await counting(() => t.call({ method: 'GET', url: `/v1/verifications/${id}` }));
