@@ -153,6 +153,19 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(await t.app.verifications.expireIfDue(v.id)).toBe(false);
   });
 
+  it('answers an approval without waiting for the pumping guard to record it', async () => {
+    const t = await open();
+    let recorded = 0;
+    t.app.store.guardApproval = () => {
+      recorded++;
+      return new Promise(() => {}); // never answers
+    };
+    const v = (await start(t)).json();
+    const res = await check(t, v.id, t.sms.lastCode());
+    expect(res.json()).toMatchObject({ valid: true, status: 'approved' });
+    expect(recorded).toBe(1);
+  });
+
   it('writes domain log lines through the request logger, so they carry the request id', async () => {
     const t = await open();
     await start(t);
