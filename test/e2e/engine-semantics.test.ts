@@ -211,6 +211,9 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     const auto = await start(t, { channel: 'auto' });
     expect(auto.statusCode).toBe(201);
     expect(auto.json().channel).toBe('sms');
+    const resend = await t.call({ method: 'POST', url: `/v1/verifications/${auto.json().id}/resend`, payload: { channel: 'voice' } });
+    expect(resend.statusCode).toBe(422);
+    expect(resend.json().code).toBe('channel_not_available');
   });
 
   it('records the carrier a provider reports and stores the code it says the user sees', async () => {
