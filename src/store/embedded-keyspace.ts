@@ -2,7 +2,8 @@ import { EmbeddedGuard } from './embedded-guard.js';
 import { idempotencyState, type GuardSend, type IdempotencyEntry, type StoreRules } from './types.js';
 
 // Everything of the embedded store besides the verifications themselves: provider
-// references, Idempotency-Key entries, pollers' locks, tracking sets and the guard's counters,
+// references, Idempotency-Key entries, sliding windows (pollers' locks), tracking sets and the
+// guard's counters,
 // each dropped by the sweep once past its life.
 
 export interface Entry<T> {
@@ -13,7 +14,7 @@ export interface Entry<T> {
 export class EmbeddedKeyspace {
   private readonly refs = new Map<string, Entry<string>>();
   private readonly idem = new Map<string, Entry<IdempotencyEntry>>();
-  private readonly locks = new Map<string, Entry<string>>();
+  private readonly windows = new Map<string, Entry<{ member: string; at: number }[]>>();
   private readonly tracked = new Map<string, Map<string, number>>();
   private readonly guard = new EmbeddedGuard();
 
@@ -24,7 +25,7 @@ export class EmbeddedKeyspace {
 
   /** Drops references, idempotency entries, locks, counters and tracked members past their life. */
   protected sweepKeyspace(now: number) {
-    for (const map of [this.refs, this.idem, this.locks] as Map<string, Entry<unknown>>[]) {
+    for (const map of [this.refs, this.idem, this.windows] as Map<string, Entry<unknown>>[]) {
       for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
     }
     this.guard.sweep(now);
@@ -85,12 +86,32 @@ export class EmbeddedKeyspace {
     this.guard.approve(prefix, blockMs, now);
   }
 
+  /** Members of a sliding window still inside it (as scripts/hit.lua keeps them). */
+  private window(name: string, windowMs: number, now: number) {
+    return (this.live(this.windows, name, now) ?? []).filter((i) => i.at > now - windowMs);
+  }
+
   async hit(name: string, limit: number, windowMs: number, member: string, now: number) {
-    // Only pollers' locks use this: limit 1, one holder per window.
-    const holder = this.live(this.locks, name, now);
-    if (holder !== undefined || limit < 1) return { allowed: false, count: 1, retryAfterMs: windowMs };
-    this.locks.set(name, { value: member, expiresAt: now + windowMs });
-    return { allowed: true, count: 1, retryAfterMs: 0 };
+    const items = this.window(name, windowMs, now);
+    if (items.length >= limit) {
+      const first = items.reduce((m, i) => Math.min(m, i.at), Infinity);
+      return { allowed: false, count: items.length, retryAfterMs: Math.max(first + windowMs - now, 1) };
+    }
+    items.push({ member, at: now });
+    this.windows.set(name, { value: items, expiresAt: now + windowMs });
+    return { allowed: true, count: items.length, retryAfterMs: 0 };
+  }
+
+  async unhit(name: string, member: string) {
+    const e = this.windows.get(name);
+    if (e) e.value = e.value.filter((i) => i.member !== member);
+  }
+
+  async peek(name: string, windowMs: number, now: number) {
+    const items = this.window(name, windowMs, now);
+    if (items.length === 0) return { count: 0, retryAfterMs: 0 };
+    const first = items.reduce((m, i) => Math.min(m, i.at), Infinity);
+    return { count: items.length, retryAfterMs: Math.max(first + windowMs - now, 1) };
   }
 
   async trackAdd(name: string, member: string, at: number) {

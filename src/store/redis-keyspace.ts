@@ -32,6 +32,7 @@ export class RedisKeyspace {
     });
     redis.defineCommand('otp_guard', { numberOfKeys: 5, lua: script('guard') });
     redis.defineCommand('otp_hit', { numberOfKeys: 1, lua: script('hit') });
+    redis.defineCommand('otp_peek', { numberOfKeys: 1, lua: script('peek') });
   }
 
   /** Resolves once connected, or false after timeoutMs (the client keeps reconnecting). */
@@ -158,6 +159,17 @@ export class RedisKeyspace {
       this.r.otp_hit(`${this.prefix}lim:${name}`, limit, windowMs, member, now),
     )) as unknown as [number, number, number];
     return { allowed: res[0] === 1, count: res[1], retryAfterMs: res[2] };
+  }
+
+  async unhit(name: string, member: string) {
+    await this.run(() => this.r.zrem(`${this.prefix}lim:${name}`, member));
+  }
+
+  async peek(name: string, windowMs: number, now: number) {
+    const [count, retryAfterMs] = (await this.run(() =>
+      this.r.otp_peek(`${this.prefix}lim:${name}`, windowMs, now),
+    )) as unknown as [number, number];
+    return { count, retryAfterMs };
   }
 
   async trackAdd(name: string, member: string, at: number) {

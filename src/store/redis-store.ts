@@ -4,6 +4,9 @@ import type { Config } from '../config.js';
 import { AT, CH, compactOf, metadataOf, recordOf, type CompactRecord } from './record.js';
 import { createRedisClient, DEFAULT_KEY_PREFIX } from './redis-client.js';
 import { RedisKeyspace, script, type Reply } from './redis-keyspace.js';
+
+// The client factory lives in redis-client.ts; re-exported for modules that import it here.
+export { createRedisClient } from './redis-client.js';
 import {
   rulesFromConfig,
   type BeginSendResult,

@@ -190,8 +190,11 @@ export interface VerificationStore {
   guardRelease(send: GuardSend, takenAt: number): Promise<void>;
   /** An approval for the pumping statistics of a prefix. */
   guardApproval(prefix: string, blockMs: number, now: number): Promise<void>;
-  /** Sliding-window counter (a lock for pollers): records a hit when under the limit. */
+  /** Sliding-window counter (pollers' locks, request throttles): records a hit when under the limit. */
   hit(name: string, limit: number, windowMs: number, member: string, now: number): Promise<WindowHit>;
+  unhit(name: string, member: string): Promise<void>;
+  /** Reads a sliding-window counter, recording nothing. */
+  peek(name: string, windowMs: number, now: number): Promise<Pick<WindowHit, 'count' | 'retryAfterMs'>>;
   /** A set of members ordered by time (attempts awaiting a final delivery status). */
   trackAdd(name: string, member: string, at: number): Promise<void>;
   /** Members tracked at or before `until`, oldest first. */
