@@ -14,6 +14,8 @@ export interface DeliveryRequest {
   locale: Locale;
   /** SMS originator asked for by the request. */
   sender?: string;
+  /** The end user's IP when the start gave one (SMS.ru's anti-fraud field `ip`). */
+  clientIp?: string;
 }
 
 export interface DeliveryResult {

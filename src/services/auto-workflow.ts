@@ -21,10 +21,10 @@ export class AutoWorkflow {
   ) {}
 
   /** The first step of a fresh auto verification: timer first, then the send. */
-  async begin(s: StoredVerification, code: string | undefined, log: FastifyBaseLogger): Promise<StoredVerification> {
+  async begin(s: StoredVerification, code: string | undefined, log: FastifyBaseLogger, clientIp?: string): Promise<StoredVerification> {
     // Timer first: if this process dies mid-send, the workflow still moves on.
     await this.schedule(s.record.id, s.record.step);
-    const after = await this.delivery.deliver(s, 0, code, log);
+    const after = await this.delivery.deliver(s, 0, code, log, { clientIp });
     if (after.record.status === 'pending' && after.record.attempts[0].status === 'failed') {
       return (await this.advance(s.record.id, s.record.step, 'failed', log)) ?? after;
     }

@@ -22,6 +22,8 @@ export interface DeliverOptions {
   failVerification?: boolean;
   /** The caller gets the provider's AppError. */
   throwOnError?: boolean;
+  /** The start's end-user IP, for providers that take it (never stored). */
+  clientIp?: string;
 }
 
 export class Delivery {
@@ -46,7 +48,15 @@ export class Delivery {
     const provider = providerFor(this.d.providers, attempt.channel);
     let result: DeliveryResult;
     try {
-      result = await provider.send({ verificationId: rec.id, attemptId: `${rec.id}-${index}`, to: rec.to, code, locale: rec.locale, sender: rec.sender });
+      result = await provider.send({
+        verificationId: rec.id,
+        attemptId: `${rec.id}-${index}`,
+        to: rec.to,
+        code,
+        locale: rec.locale,
+        sender: rec.sender,
+        ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
+      });
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('provider_error', 'The provider failed');
       if (!(err instanceof AppError)) log.error({ err, verificationId: rec.id }, 'provider adapter threw');

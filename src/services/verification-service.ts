@@ -108,8 +108,8 @@ export class VerificationService {
     // Test numbers never reach a provider, so an auto workflow has nothing to move on to.
     const after =
       requested === 'auto' && !testCode
-        ? await this.workflow.begin(stored, issued.code, caller.log)
-        : await this.delivery.deliver(stored, 0, issued.code, caller.log, { failVerification: true, throwOnError: true });
+        ? await this.workflow.begin(stored, issued.code, caller.log, input.clientIp)
+        : await this.delivery.deliver(stored, 0, issued.code, caller.log, { failVerification: true, throwOnError: true, clientIp: input.clientIp });
     return this.resource(after);
   }
 
