@@ -203,6 +203,16 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(events.every((e) => e.record.id === v.id)).toBe(true);
   });
 
+  it('says why the auto workflow changed channel: a step that timed out', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:30,voice' });
+    const events: VerificationEvent[] = [];
+    t.app.verificationObservers.push({ onEvent: (e) => events.push(e) });
+    await start(t, { channel: 'auto' });
+    await until('the SMS step', () => t.sms.sent.length === 1);
+    await until('its event', () => events.some((e) => e.type === 'attempt.sent' && e.attemptIndex === 1));
+    expect(events.find((e) => e.type === 'verification.channel_changed')).toMatchObject({ from: 'flash_call', reason: 'timeout' });
+  });
+
   it('answers 422 channel_not_available for a channel without a provider, and auto skips it', async () => {
     const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' }, { providers: { voice: undefined, flash_call: undefined } });
     const voice = await start(t, { channel: 'voice' });
