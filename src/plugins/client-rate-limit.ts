@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
 import { RedisStore } from '../store/redis-store.js';
 
 // CLIENT_RATE_LIMIT requests per minute per API client, counted in Redis when the service
@@ -14,7 +15,7 @@ export default fp<{ config: Config; keyPrefix?: string }>(
       max: config.CLIENT_RATE_LIMIT,
       timeWindow: 60_000,
       keyGenerator: (req) => req.clientId,
-      ...(app.store instanceof RedisStore ? { redis: app.store.client, nameSpace: `${keyPrefix ?? 'otp:'}rl:` } : {}),
+      ...(app.store instanceof RedisStore ? { redis: app.store.client, nameSpace: `${keyPrefix ?? DEFAULT_KEY_PREFIX}rl:` } : {}),
       // Redis down: let the request through, to be answered 503 store_unavailable.
       skipOnError: true,
       errorResponseBuilder: (_req, ctx) =>

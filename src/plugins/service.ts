@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AbuseGuard } from '../services/abuse-guard.js';
-import { BullMqScheduler, createBullMqConnection } from '../services/bullmq-scheduler.js';
+import { BullMqScheduler, createBullMqConnection, DEFAULT_BULLMQ_PREFIX } from '../services/bullmq-scheduler.js';
 import { CallbackRobot } from '../services/callback-robot.js';
 import { DeliveryPoller } from '../services/delivery-poller.js';
 import { Emitter, type EngineDeps } from '../services/engine.js';
 import type { VerificationObserver } from '../services/events.js';
 import { VerificationService } from '../services/verification-service.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
-import { DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,7 +40,7 @@ export default fp<ServicePluginOptions>(
         ? new BullMqScheduler({
             connection: (role) => createBullMqConnection(config, role),
             steps: config.AUTO_WORKFLOW.length,
-            prefix: `${opts.keyPrefix ?? DEFAULT_KEY_PREFIX}{bull}`,
+            prefix: opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX,
             log,
           })
         : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createRedisClient } from '../store/redis-client.js';
+import { createRedisClient, DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
 import type { StepHandler, WorkflowScheduler } from './workflow-scheduler.js';
 
 // The auto workflow's timers for Redis deployments: one BullMQ delayed job per (verification,
@@ -23,7 +23,7 @@ export type RedisConnection = Redis | Cluster;
  * Every BullMQ key starts with `${prefix}:${queueName}:`. The `{…}` hash tag in the prefix puts
  * all of them in one Redis Cluster slot, which BullMQ's multi-key Lua scripts need.
  */
-export const DEFAULT_BULLMQ_PREFIX = 'otp:{bull}';
+export const DEFAULT_BULLMQ_PREFIX = `${DEFAULT_KEY_PREFIX}{bull}`;
 const HASH_TAG = /\{[^{}]+\}/;
 
 export interface BullMqSchedulerOptions {
