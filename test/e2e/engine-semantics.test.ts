@@ -66,6 +66,28 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(sends(t)).toBe(2);
   });
 
+  it('counts auto steps in the pumping statistics: a blocked prefix gets no further step', async () => {
+    let flashCalls = 0;
+    const failingFlash = {
+      channel: 'flash_call' as const,
+      name: 'failing',
+      async send(): Promise<never> {
+        flashCalls++;
+        throw new AppError('provider_error', 'refused');
+      },
+    };
+    const t = await open(
+      { AUTO_WORKFLOW: 'flash_call:30,sms:30,voice', PUMPING_MIN_SENDS: '3', PUMPING_MIN_CONVERSION: '0.5' },
+      { providers: { flash_call: failingFlash } },
+    );
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await start(t, { to: uniquePhone(), channel: 'auto' })).statusCode);
+    // Start 1: flash call and SMS step; start 2: its flash call, then the SMS step is the
+    // 4th send to a prefix without approvals: refused. Start 3: refused at once.
+    expect(answers).toEqual([201, 201, 403]);
+    expect(flashCalls + t.sms.sent.length + t.voice.sent.length).toBe(3);
+  });
+
   it('lets a resend inside auto take over the workflow clock', async () => {
     const t = await open({ AUTO_WORKFLOW: 'flash_call:1,sms:1,voice' });
     const v = (await start(t, { channel: 'auto' })).json();
