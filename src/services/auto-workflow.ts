@@ -73,7 +73,7 @@ export class AutoWorkflow {
       } catch (err) {
         if (!(err instanceof AppError) || err.status >= 500) throw err;
         log.info({ verificationId: id, step: next, code: err.code }, 'auto workflow stopped: a budget refused the next step');
-        return read;
+        return this.exhausted(read);
       }
       const issued = issueCode(provider, rec.baseCodeLength);
       const begun = await store
@@ -86,6 +86,7 @@ export class AutoWorkflow {
         await undo();
         if (begun.reason === 'rate_limited' || begun.reason === 'resend_too_soon') {
           log.info({ verificationId: id, step: next }, 'auto workflow stopped: the phone send limit refused the next step');
+          return this.exhausted(read);
         }
         return undefined; // another instance or timer moved it on first, or it ended
       }
@@ -100,7 +101,10 @@ export class AutoWorkflow {
     }
   }
 
-  /** Nothing left to try: a failed last step ends the verification; a timed-out one keeps its code. */
+  /**
+   * Nothing (more) may be sent: a verification whose sends all failed ends as failed (no
+   * channel could deliver); one with a code keeps it until it expires.
+   */
   private async exhausted(s: StoredVerification) {
     const last = s.record.attempts.length - 1;
     if (s.record.attempts[last].status !== 'failed' || s.record.current >= 0) return s;

@@ -81,10 +81,13 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
       { providers: { flash_call: failingFlash } },
     );
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push((await start(t, { to: uniquePhone(), channel: 'auto' })).statusCode);
+    for (let i = 0; i < 3; i++) answers.push(await start(t, { to: uniquePhone(), channel: 'auto' }));
     // Start 1: flash call and SMS step; start 2: its flash call, then the SMS step is the
-    // 4th send to a prefix without approvals: refused. Start 3: refused at once.
-    expect(answers).toEqual([201, 201, 403]);
+    // 4th send to a prefix without approvals: refused, and with no code delivered it failed.
+    // Start 3: refused at once.
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 403]);
+    expect(answers[0].json().status).toBe('pending');
+    expect(answers[1].json().status).toBe('failed');
     expect(flashCalls + t.sms.sent.length + t.voice.sent.length).toBe(3);
   });
 
