@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-// Every setting of CONTRACT.md section 1, validated once at start-up. A bad value stops the
+// Every setting (docs/configuration.md), validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';

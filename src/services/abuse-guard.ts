@@ -7,7 +7,7 @@ import { AppError, type ErrorCode } from '../errors.js';
 import type { Phone } from '../phone.js';
 import type { GuardSend, VerificationStore } from '../store/types.js';
 
-// Abuse protection in front of every paid send (CONTRACT.md section 1): allowed countries,
+// Abuse protection in front of every paid send (docs/limits.md): allowed countries,
 // the pumping guard, the global budget and the per-end-user-IP budget. All counters of one
 // send are taken in one atomic store step (scripts/guard.lua), or none; the undo handed back
 // gives them back when the send does not happen after all.
