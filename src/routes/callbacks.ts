@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { mapDeliveryStatus, SMSTRAFFIC_STATUSES } from '../channels/smstraffic.js';
 import type { Config } from '../config.js';
+import { notes } from '../openapi/notes.js';
 import { callbackTokenCheck, loggableStatus, tokenParams } from './callback-token.js';
 import twilioCallbackRoutes from './twilio-callbacks.js';
 
@@ -19,6 +20,8 @@ const smsTrafficReport = z
 const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const checkToken = callbackTokenCheck(config);
   const schema = { tags: ['callbacks'], security: [], params: tokenParams };
+  const form = ['application/x-www-form-urlencoded'];
+  const problems = ['not_found', 'invalid_request', 'store_unavailable'] as const;
 
   app.post(
     '/callbacks/smstraffic/:token',
@@ -26,6 +29,17 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
       onRequest: checkToken,
       schema: {
         ...schema,
+        operationId: 'smstrafficDeliveryReport',
+        ...notes({
+          problems: [...problems],
+          requestMediaTypes: form,
+          responses: {
+            200: {
+              description: 'Report taken (unknown ids too)',
+              content: { 'text/plain': { schema: { type: 'string', const: 'OK' }, example: 'OK' } },
+            },
+          },
+        }),
         summary: 'SMS Traffic delivery reports',
         description: 'Form fields sms_id, status, delivery_date. Idempotent; unknown ids are answered 200 and ignored.',
         body: smsTrafficReport,
@@ -39,6 +53,7 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
       return reply.type('text/plain').send('OK');
     },
   );
+
   await app.register(twilioCallbackRoutes, { config });
 };
 

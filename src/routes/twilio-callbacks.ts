@@ -5,6 +5,7 @@ import { codeTwiml, noCodeTwiml, TWILIO_CALL_STATUSES, twilioCallStatus } from '
 import { type FormParams, validTwilioSignature } from '../channels/twilio-signature.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { notes } from '../openapi/notes.js';
 import { callbackTokenCheck, loggableStatus, tokenParams } from './callback-token.js';
 
 // Twilio's webhooks (docs/callbacks.md): the call-back robot (an inbound call to the
@@ -44,6 +45,8 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
     }
   };
   const schema = { tags: ['callbacks'], security: [], params: tokenParams };
+  const form = ['application/x-www-form-urlencoded'];
+  const problems = ['not_found', 'invalid_request', 'invalid_signature', 'store_unavailable'] as const;
 
   app.post(
     '/callbacks/twilio/voice/:token',
@@ -52,6 +55,23 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
       preHandler: checkSignature,
       schema: {
         ...schema,
+        operationId: 'twilioInboundCall',
+        ...notes({
+          problems: [...problems],
+          requestMediaTypes: form,
+          responses: {
+            200: {
+              description: 'TwiML the telephony front plays: the code twice, or a short "no active code" message',
+              content: {
+                'text/xml': {
+                  schema: { type: 'string' },
+                  example:
+                    '<Response><Say language="en-US" voice="Polly.Joanna">Your verification code is 1, 2, 3, 4.</Say><Pause length="1"/><Say language="en-US" voice="Polly.Joanna">1, 2, 3, 4.</Say><Hangup/></Response>',
+                },
+              },
+            },
+          },
+        }),
         summary: 'Inbound call to the flash-call number: the robot dictates the code',
         description:
           'Twilio voice webhook (form From, To, CallSid), signed with X-Twilio-Signature when TWILIO_AUTH_TOKEN is set (403 otherwise). Answers TwiML: the code digit by digit, twice, when From has a pending flash-call verification whose code is the last four digits of To; otherwise a short "no active code" message.',
@@ -74,6 +94,12 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
       preHandler: checkSignature,
       schema: {
         ...schema,
+        operationId: 'twilioCallStatus',
+        ...notes({
+          problems: [...problems],
+          requestMediaTypes: form,
+          responses: { 204: { description: 'Status taken (unknown calls and intermediate statuses too)' } },
+        }),
         summary: 'Twilio status callbacks of outbound voice calls',
         description:
           'Form CallSid, CallStatus, … signed with X-Twilio-Signature when TWILIO_AUTH_TOKEN is set (403 otherwise). completed → attempt delivered; busy, no-answer, failed, canceled → undelivered (an auto workflow moves on at once); other statuses change nothing. Answers 204.',
