@@ -5,6 +5,7 @@ import { z } from 'zod';
 // Every setting of CONTRACT.md section 1, validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
+import { httpSettings } from './http-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 
 // The domain's names live in model.ts; re-exported for modules that still import them here.
@@ -150,6 +151,7 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(500),
   STATUS_POLL_INTERVAL_SECONDS: int(5, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
+  ...httpSettings,
 });
 
 type Env = z.infer<typeof envSchema>;
