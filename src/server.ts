@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app, { serverOptions } from './app.js';
@@ -5,6 +6,10 @@ import { ConfigError, loadConfig } from './config.js';
 import { flushLogs } from './logger.js';
 
 // Starts the process: configuration, the app plugin, listening, graceful shutdown.
+
+// A .env in the working directory, when present, fills in what the environment does not set
+// (the environment wins, as with docker compose).
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config;
 try {

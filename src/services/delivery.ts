@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { maskPhone } from '../phone.js';
 import { TEST_PROVIDER, type AttemptStatus } from '../model.js';
 import type { DeliveryApplied, StoredVerification } from '../store/types.js';
+import { countSpend } from '../ops/business-metrics.js';
 import { codeTtlMs } from './issue-code.js';
 import { providerFor, type EngineDeps } from './engine.js';
 
@@ -69,6 +70,7 @@ export class Delivery {
     }
     const carrier = result.provider ?? provider.name;
     this.d.metrics.sends.inc({ channel: attempt.channel, provider: carrier, result: 'ok' });
+    countSpend(this.d.metrics, config, attempt.channel, carrier);
     // The code the user will see: the provider's when it chose or changed it.
     const shown = result.code ?? code;
     const now = this.d.now();
