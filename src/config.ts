@@ -5,6 +5,7 @@ import { z } from 'zod';
 // Every setting (docs/configuration.md), validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
+import { httpSettings } from './http-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
 
@@ -152,6 +153,7 @@ export const envSchema = z.object({
   STATUS_POLL_INTERVAL_SECONDS: int(1, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
   ...opsEnv,
+  ...httpSettings,
 });
 
 type Env = z.infer<typeof envSchema>;
