@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Prometheus metrics, one registry per app instance (tests build many apps in one process).
 
@@ -37,6 +37,31 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    // -- webhooks (issue 12)
+    webhookEvents: new Counter({
+      name: 'otpgate_webhook_events_total',
+      help: 'Webhook events queued for delivery, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'otpgate_webhook_deliveries_total',
+      help: 'Webhook delivery attempts, by event type and outcome (delivered, retried, dead)',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    webhookDeadLetters: new Counter({
+      name: 'otpgate_webhook_dead_letters_total',
+      help: 'Webhook events that failed every attempt of the schedule and were kept as failed',
+      registers: [registry],
+    }),
+    webhookDeliverySeconds: new Histogram({
+      name: 'otpgate_webhook_delivery_seconds',
+      help: 'Duration of one webhook delivery attempt',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    // -- end webhooks
   };
 }
 
