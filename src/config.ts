@@ -6,6 +6,7 @@ import { z } from 'zod';
 // process with a message naming the variable (see loadConfig).
 
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
+import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
 
 // The domain's names live in model.ts; re-exported for modules that still import them here.
 export { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel, type Locale, type RequestChannel } from './model.js';
@@ -150,6 +151,7 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(500),
   STATUS_POLL_INTERVAL_SECONDS: int(5, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
+  ...webhookEnv,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -213,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
     'with VOICE_PROVIDER=twilio',
   );
+  checkWebhooks(e, production, problems, devDefaults);
 
   if (production) {
     for (const d of devDefaults) problems.push(`${d}: a development default is refused when NODE_ENV=production`);
