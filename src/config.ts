@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-// Every setting of CONTRACT.md section 1, validated once at start-up. A bad value stops the
+// Every setting (docs/configuration.md), validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
+import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
 
 // The domain's names live in model.ts; re-exported for modules that still import them here.
 export { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel, type Locale, type RequestChannel } from './model.js';
@@ -152,6 +153,7 @@ export const envSchema = z.object({
   STATUS_POLL_INTERVAL_SECONDS: int(5, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
   ...webhookEnv,
+  ...opsEnv,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -161,6 +163,7 @@ export interface Config extends Omit<Env, 'CODE_HMAC_SECRET' | 'CALLBACK_TOKEN' 
   CODE_HMAC_SECRET: string;
   CALLBACK_TOKEN: string;
   API_KEYS: { client: string; secret: string }[] | undefined;
+  prices: Prices;
   /** Settings that fell back to a development default, for the start-up warning. */
   devDefaults: string[];
 }
@@ -220,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production) {
     for (const d of devDefaults) problems.push(`${d}: a development default is refused when NODE_ENV=production`);
   }
+  const prices = parsePrices(env, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -228,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     API_KEYS: e.API_KEYS && e.API_KEYS.length ? e.API_KEYS : undefined,
     CODE_HMAC_SECRET: e.CODE_HMAC_SECRET ?? randomBytes(32).toString('hex'),
     CALLBACK_TOKEN: e.CALLBACK_TOKEN ?? randomBytes(24).toString('base64url'),
+    prices,
     devDefaults,
   };
 }

@@ -1,4 +1,4 @@
-// One error class with the contract's stable codes (CONTRACT.md section 2, "Errors").
+// One error class with the contract's stable codes (docs/errors.md).
 // Everything thrown on purpose is an AppError; the error handler turns it into problem+json.
 
 export const ERROR_CODES = {

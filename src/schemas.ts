@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isIpAddress } from './config.js';
 import { ATTEMPT_STATUSES, CHANNELS, LOCALES, REQUEST_CHANNELS, VERIFICATION_STATUSES } from './model.js';
 
-// Request and response shapes of the HTTP API (CONTRACT.md section 2), used for validation,
+// Request and response shapes of the HTTP API (docs/api.md), used for validation,
 // serialization and the OpenAPI document alike.
 
 export const startBody = z

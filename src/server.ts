@@ -1,9 +1,14 @@
+import { existsSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app, { serverOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
 // Starts the process: configuration, the app plugin, listening, graceful shutdown.
+
+// A .env in the working directory, when present, fills in what the environment does not set
+// (the environment wins, as with docker compose).
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config;
 try {

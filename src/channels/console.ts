@@ -5,7 +5,7 @@ import { smsText, spokenDigits, voiceText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
 // Development stand-in for a real provider: delivers nothing and writes one JSON log line per
-// delivery with the code, marked as development output (CONTRACT.md section 1). Production
+// delivery with the code, marked as development output (docs/development.md). Production
 // refuses it at start-up, so the code never reaches a production log.
 
 export class ConsoleProvider implements ChannelProvider {

@@ -3,7 +3,7 @@ import type { Locale } from '../config.js';
 // Every text a user sees or hears, per locale, in one place: add a language by adding a key
 // here (and to LOCALES in config.ts).
 
-/** SMS texts (CONTRACT.md section 5). Each fits one SMS part with a 10-digit code. */
+/** SMS texts, one per locale (docs/api.md, `locale`). Each fits one SMS part with a 10-digit code. */
 export const smsText: Record<Locale, (code: string) => string> = {
   ru: (code) => `Код подтверждения: ${code}. Никому его не сообщайте.`,
   en: (code) => `Your verification code: ${code}. Do not share it.`,

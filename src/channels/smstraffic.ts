@@ -149,7 +149,7 @@ export class SmsTrafficProvider implements ChannelProvider {
       });
     } catch (err) {
       if (err instanceof ProviderHttpError && err.phase === 'connect') throw new TryReserve(`${host}: ${err.message}`);
-      // Sent but unanswered: it may be queued, so never again (CONTRACT.md section 5).
+      // Sent but unanswered: it may be queued, so never again (docs/errors.md, provider_unavailable).
       this.opts.log.warn({ ...ctx, host, reason: (err as Error).message }, 'SMS Traffic did not answer; not retrying');
       throw new AppError('provider_unavailable', 'SMS provider did not answer in time');
     }

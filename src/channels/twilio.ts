@@ -6,7 +6,7 @@ import { spokenDigits, voiceText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
 // Twilio Programmable Voice (providers.md 4.1): create a call whose inline TwiML reads the code.
-// The same TwiML renderers answer the inbound "call us back" webhook (CONTRACT.md section 3).
+// The same TwiML renderers answer the inbound "call us back" webhook (docs/callbacks.md).
 
 export interface TwilioOptions {
   /** e.g. https://api.twilio.com */

@@ -25,8 +25,7 @@ export default fp<{ config: Config; keyPrefix?: string }>(
           {},
           Math.max(Math.ceil(ctx.ttl / 1000), 1),
         ),
-      onExceeded: () => app.metrics.refusals.inc({ reason: 'client_rate_limit' }),
     });
   },
-  { name: 'client-rate-limit', dependencies: ['store', 'metrics', 'auth'] },
+  { name: 'client-rate-limit', dependencies: ['store', 'auth'] },
 );

@@ -52,7 +52,7 @@ export default fp<ServicePluginOptions>(
       scheduler,
       log,
       metrics: app.metrics,
-      guard: new AbuseGuard({ config, store: app.store, metrics: app.metrics, log: app.log.child({ component: 'abuse-guard' }) }),
+      guard: new AbuseGuard({ config, store: app.store, log: app.log.child({ component: 'abuse-guard' }) }),
       now: opts.clock ?? Date.now,
       events,
     };

@@ -7,7 +7,7 @@ import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
-// Inbound provider callbacks (CONTRACT.md section 3). They carry no API key: the secret
+// Inbound provider callbacks (docs/callbacks.md). They carry no API key: the secret
 // CALLBACK_TOKEN path segment is what authenticates them, so a wrong token is a plain 404.
 
 const smsTrafficReport = z

@@ -6,9 +6,8 @@ import type { Config } from '../config.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { Phone } from '../phone.js';
 import type { GuardSend, VerificationStore } from '../store/types.js';
-import type { Metrics } from './metrics.js';
 
-// Abuse protection in front of every paid send (CONTRACT.md section 1): allowed countries,
+// Abuse protection in front of every paid send (docs/limits.md): allowed countries,
 // the pumping guard, the global budget and the per-end-user-IP budget. All counters of one
 // send are taken in one atomic store step (scripts/guard.lua), or none; the undo handed back
 // gives them back when the send does not happen after all.
@@ -38,20 +37,18 @@ export const noGuard: SendGuard = {
 export interface AbuseGuardDeps {
   config: Config;
   store: VerificationStore;
-  metrics: Pick<Metrics, 'refusals'>;
   log: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 export class AbuseGuard implements SendGuard {
   private readonly config: Config;
   private readonly store: VerificationStore;
-  private readonly metrics: AbuseGuardDeps['metrics'];
   private readonly log: AbuseGuardDeps['log'];
   private readonly safeNumbers: Set<string>;
   private readonly blockMs: number;
 
   constructor(deps: AbuseGuardDeps) {
-    ({ config: this.config, store: this.store, metrics: this.metrics, log: this.log } = deps);
+    ({ config: this.config, store: this.store, log: this.log } = deps);
     this.safeNumbers = new Set(deps.config.SAFE_NUMBERS);
     this.blockMs = deps.config.PUMPING_BLOCK_SECONDS * 1000;
   }
@@ -107,7 +104,6 @@ export class AbuseGuard implements SendGuard {
   }
 
   private refuse(code: ErrorCode, detail: string, retryAfterMs?: number) {
-    this.metrics.refusals.inc({ reason: code });
     const retryAfter = retryAfterMs === undefined ? undefined : Math.max(Math.ceil(retryAfterMs / 1000), 1);
     return new AppError(code, detail, {}, retryAfter);
   }

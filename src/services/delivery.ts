@@ -6,6 +6,7 @@ import { maskPhone } from '../phone.js';
 import { TEST_PROVIDER, type AttemptStatus } from '../model.js';
 import type { DeliveryApplied, StoredVerification } from '../store/types.js';
 import type { VerificationEvent } from './events.js';
+import { countSpend } from '../ops/business-metrics.js';
 import { codeTtlMs } from './issue-code.js';
 import { providerFor, type EngineDeps } from './engine.js';
 
@@ -76,6 +77,7 @@ export class Delivery {
     }
     const carrier = result.provider ?? provider.name;
     this.d.metrics.sends.inc({ channel: attempt.channel, provider: carrier, result: 'ok' });
+    countSpend(this.d.metrics, config, attempt.channel, carrier);
     // The code the user will see: the provider's when it chose or changed it.
     const shown = result.code ?? code;
     const now = this.d.now();

@@ -1,6 +1,6 @@
 import type { VerificationRecord } from '../store/types.js';
 
-// The verification resource of CONTRACT.md section 2, as the API shows a stored record: no
+// The verification resource of docs/api.md, as the API shows a stored record: no
 // code material, times as ISO strings, counters as what remains.
 
 export function toResource(

@@ -102,7 +102,6 @@ export class VerificationService {
     }
     const stored: StoredVerification = { record: created.record, metadata };
     ev.emit('verification.started', stored, now);
-    this.d.metrics.started.inc({ channel: requested });
     caller.log.info({ verificationId: id, channel: requested, to: maskPhone(phone.e164), clientId: caller.clientId }, 'verification started');
 
     // Test numbers never reach a provider, so an auto workflow has nothing to move on to.
@@ -130,7 +129,6 @@ export class VerificationService {
     }
     const rec = res.record;
     const approved = res.outcome === 'approved';
-    this.d.metrics.checks.inc({ result: approved ? 'approved' : rec.status === 'max_attempts_reached' ? 'max_attempts' : 'wrong' });
     if (!approved) this.d.events.emit('check.wrong', res, now);
     this.d.events.ended(res, now);
     if (rec.status !== 'pending' && rec.requestedChannel === 'auto') await cancelTimers(this.d, id, caller.log);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { KEY_GLOBEX, makeApp, PHONE, PHONE_NATIONAL, STORES, uniquePhone, type TestApp } from '../helpers/app.js';
 
-// The contract suite (CONTRACT.md section 2): the same behaviour from both stores.
+// The contract suite (docs/api.md): the same behaviour from both stores.
 
 const wrongCode = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
 
