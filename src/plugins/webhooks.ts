@@ -13,7 +13,7 @@ import { Sender } from '../webhooks/sender.js';
 import { endpointFor } from '../webhooks/settings.js';
 import { randomSecret, Signer } from '../webhooks/signer.js';
 
-// Signed, retried event webhooks (CONTRACT.md 4a): an observer of the engine's events queues
+// Signed, retried event webhooks (docs/events.md): an observer of the engine's events queues
 // each one for the client's endpoint; expiry timers make an untouched verification report
 // verification.expired on time.
 

@@ -6,7 +6,7 @@ import clientRateLimit from '../plugins/client-rate-limit.js';
 import { idParams, problem } from '../schemas.js';
 import { failedView } from '../webhooks/message.js';
 
-// Failed webhook events (CONTRACT.md 4a): the calling client's own, and a re-send of one.
+// Failed webhook events (docs/events.md): the calling client's own, and a re-send of one.
 
 const failedEvent = z.object({
   id: z.string().describe('The event id, also its webhook-id'),

@@ -6,7 +6,7 @@ import type { Sender, WebhookMessage } from './sender.js';
 
 export type Step = 'delivered' | 'retry' | 'dead';
 
-/** Dead letters are kept this long (CONTRACT.md 4a). */
+/** Dead letters are kept this long (docs/events.md). */
 export const DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface AttemptsOptions {

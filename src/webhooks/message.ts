@@ -3,7 +3,7 @@ import { WEBHOOK_EVENT_TYPES, type VerificationEvent, type WebhookEventType } fr
 import { toResource } from '../services/resource.js';
 import type { WebhookMessage } from './sender.js';
 
-// A domain event as the webhook body of CONTRACT.md 4a: { type, id, timestamp, data } where
+// A domain event as the webhook body of docs/events.md: { type, id, timestamp, data } where
 // data is the verification as GET shows it (toResource: no code material).
 
 const isWebhookType = (t: string): t is WebhookEventType => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(t);

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 
-// The webhook settings of CONTRACT.md section 4a, parsed with zod and spread into config.ts's
+// The webhook settings of docs/events.md, parsed with zod and spread into config.ts's
 // schema; checkWebhooks adds the cross-field rules (https and secrets in production).
 
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
