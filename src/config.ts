@@ -150,7 +150,7 @@ export const envSchema = z.object({
   PROVIDER_CONNECT_TIMEOUT_MS: int(50, 60_000).default(3000),
   PROVIDER_TIMEOUT_MS: int(100, 120_000).default(10_000),
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(500),
-  STATUS_POLL_INTERVAL_SECONDS: int(5, 3600).default(60),
+  STATUS_POLL_INTERVAL_SECONDS: int(1, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
   ...webhookEnv,
   ...opsEnv,

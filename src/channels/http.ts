@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Agent, errors, request } from 'undici';
-import { AppError } from '../errors.js';
+import { providerFailure } from './provider-errors.js';
 
 // One outbound HTTP client for every provider adapter, with explicit timeouts and one rule
 // for what a failure means: before the request was sent (safe to try elsewhere) or after
@@ -16,6 +16,17 @@ export class ProviderHttpError extends Error {
   ) {
     super(message);
     this.name = 'ProviderHttpError';
+  }
+}
+
+/** Provider replies larger than this are refused unread: no OTP reply comes near it. */
+export const MAX_REPLY_BYTES = 64 * 1024;
+
+/** The provider answered more than MAX_REPLY_BYTES: a provider error, the rest never read. */
+export class ReplyTooLargeError extends Error {
+  constructor() {
+    super(`reply larger than ${MAX_REPLY_BYTES} bytes`);
+    this.name = 'ReplyTooLargeError';
   }
 }
 
@@ -67,9 +78,10 @@ export class HttpClient {
         dispatcher: this.agent,
         signal,
       });
-      const text = await res.body.text();
+      const text = await readCapped(res.body);
       return { status: res.statusCode, headers: res.headers, body: text };
     } catch (err) {
+      if (err instanceof ReplyTooLargeError) throw err;
       throw classify(err);
     }
   }
@@ -77,6 +89,21 @@ export class HttpClient {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** Reads at most MAX_REPLY_BYTES; past that the stream (and its socket) is destroyed. */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_REPLY_BYTES) {
+      body.destroy();
+      throw new ReplyTooLargeError();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function classify(err: unknown): ProviderHttpError {
@@ -107,14 +134,18 @@ export async function postOnce(
   headers: Record<string, string>,
   log: FastifyBaseLogger,
   ctx: Record<string, unknown>,
-): Promise<{ status: number; json: unknown }> {
+): Promise<{ status: number; headers: HttpResponse['headers']; json: unknown }> {
   let res: HttpResponse;
   try {
     res = await http.post(url, body, { accept: 'application/json', ...headers });
   } catch (err) {
+    if (err instanceof ReplyTooLargeError) {
+      log.error({ ...ctx, err: err.message }, `${provider} answered an oversized reply`);
+      throw providerFailure('provider_error');
+    }
     if (!(err instanceof ProviderHttpError)) throw err;
     log.warn({ ...ctx, phase: err.phase, err: err.message }, `${provider} unreachable`);
-    throw new AppError('provider_unavailable', `${provider}: ${err.message}`);
+    throw providerFailure('provider_unavailable', { beforeSend: err.phase === 'connect' });
   }
   let json: unknown;
   try {
@@ -122,8 +153,11 @@ export async function postOnce(
   } catch {
     json = undefined;
   }
-  return { status: res.status, json };
+  return { status: res.status, headers: res.headers, json };
 }
 
-/** Provider error texts may quote the phone number: cut them short and mask digit runs. */
-export const redactProviderText = (s: string) => s.slice(0, 200).replace(/\d{5,}/g, '<digits>');
+/**
+ * Provider error texts may quote the phone number or the code: only the log sees them, cut
+ * short, every run of 3+ digits masked.
+ */
+export const redactProviderText = (s: string) => s.slice(0, 200).replace(/\d{3,}/g, '<digits>');

@@ -44,12 +44,22 @@ export interface ChannelProvider {
   readonly choosesCode?: boolean;
   /** Code length the provider requires (uCaller: 4), overriding the requested one. */
   readonly codeLength?: number;
+  /** The provider refuses an all-zero code (uCaller: `0000`): codes start at 0…01. */
+  readonly forbidsZeroCode?: boolean;
   /**
-   * Delivers the code. Throws AppError: `provider_error` (refused; 502), `provider_unavailable`
-   * (unreachable or no answer in time; 503) or `invalid_phone_number` (the provider says the
-   * number cannot receive it).
+   * The provider has no delivery push (uCaller's getInfo): poll from the first round instead
+   * of waiting STATUS_POLL_AFTER_SECONDS for a report that never comes.
+   */
+  readonly pollsWithoutPush?: boolean;
+  /**
+   * Delivers the code. Throws a ProviderFailure (provider-errors.ts): `provider_error`
+   * (refused; 502), `provider_unavailable` (unreachable or no answer in time; 503),
+   * `rate_limited` (the provider's own per-number limit; 429) or `invalid_phone_number`
+   * (the provider says the number cannot receive it), with whether another provider may try.
    */
   send(req: DeliveryRequest): Promise<DeliveryResult>;
+  /** An ordered provider list (failover): the providers it may hand a message to. */
+  readonly members?: readonly ChannelProvider[];
   /** Providers whose delivery status can be asked for (a fallback for missed reports). */
   pollStatus?(refs: string[]): Promise<PolledStatus[]>;
   close?(): Promise<void>;

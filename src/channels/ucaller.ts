@@ -2,19 +2,21 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { type HttpClient, postOnce, redactProviderText } from './http.js';
-import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
+import { providerFailure } from './provider-errors.js';
+import type { ChannelProvider, DeliveryRequest, DeliveryResult, PolledStatus } from './types.js';
+import { classifyUcallerError, ucallerErrorCode } from './ucaller-errors.js';
 
-// uCaller (providers.md 3.1): one endpoint, initCall, for both a flash call (the caller number
-// ends in the code) and, with voice:true, a call in which a robot reads the code.
+// uCaller (providers.md R.1): initCall for both a flash call (the caller number ends in the
+// code) and, with voice:true, a call in which a robot reads the code; getInfo for the call's
+// status (there is no callback for initCall).
 //
 // Wire decisions:
-// - `phone` is sent as a JSON number, as uCaller documents it (E.164 has at most 15 digits,
-//   well inside 2^53).
-// - `code` is sent as a 4-digit JSON *string*: a number would turn "0123" into 123. uCaller's
-//   GET form takes the code as text anyway, and it answers with a number or a string, so the
-//   reply is normalised with padStart(4, '0').
-// - `unique` is the attempt id: a repeat with the same id never rings twice (uCaller answers
-//   the first call again with exists:true). We never retry ourselves.
+// - `phone` is sent as a JSON number, as uCaller documents it (E.164 fits well inside 2^53).
+// - `code` is sent as a 4-digit JSON *string*: a number would turn "0123" into 123. Replies
+//   carry it as a string (or, in older replies, a number): normalised with padStart(4, '0').
+// - `unique` is the attempt id: a repeat with the same id never rings twice. We never retry.
+// - The code in the reply is what the user sees, and becomes the verification's code when it
+//   differs from ours (uCaller's pool of caller numbers is finite).
 
 export interface UcallerOptions {
   /** Base URL, e.g. https://api.ucaller.ru/v1.0 */
@@ -23,77 +25,125 @@ export interface UcallerOptions {
   key: string;
 }
 
-interface InitCallReply {
+interface UcallerReply {
   status?: boolean;
   ucaller_id?: number | string;
   code?: number | string;
   error?: string;
   exists?: boolean;
+  call_status?: number | string;
 }
 
-/** The shared client: one POST /initCall, its reply mapped to DeliveryResult or AppError. */
+/** getInfo calls in flight at once during a poll round. */
+const POLL_CONCURRENCY = 4;
+
+/** The shared client: initCall and getInfo, their replies mapped to results or failures. */
 export class UcallerClient {
-  private readonly endpoint: string;
+  private readonly base: string;
+  private readonly auth: string;
 
   constructor(
-    private readonly opts: UcallerOptions,
+    opts: UcallerOptions,
     private readonly http: HttpClient,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.endpoint = `${opts.url.replace(/\/+$/, '')}/initCall`;
+    this.base = opts.url.replace(/\/+$/, '');
+    this.auth = `Bearer ${opts.key}.${opts.serviceId}`;
+  }
+
+  private post(method: string, body: unknown, ctx: Record<string, unknown>) {
+    const headers = { 'content-type': 'application/json', authorization: this.auth };
+    return postOnce(this.http, 'uCaller', `${this.base}/${method}`, JSON.stringify(body), headers, this.log, ctx);
   }
 
   async initCall(req: DeliveryRequest, opts: { voice: boolean; sendCode: boolean }): Promise<DeliveryResult> {
     const digits = req.to.replace(/^\+/, '');
-    if (!/^\d{8,15}$/.test(digits)) throw new AppError('invalid_phone_number', 'not an E.164 number');
+    if (!/^\d{8,15}$/.test(digits)) throw providerFailure('invalid_phone_number');
     const code = opts.sendCode ? req.code : undefined;
     if (opts.sendCode && code === undefined) throw new AppError('internal_error', 'uCaller needs our code');
     if (code !== undefined && !/^\d{4}$/.test(code)) {
       // uCaller takes exactly 4 digits (flash-call codes always are; a voice code must be too).
-      throw new AppError('channel_not_available', 'uCaller delivers 4-digit codes only');
+      throw providerFailure('channel_not_available');
     }
     const body: Record<string, unknown> = { phone: Number(digits), unique: req.attemptId };
     if (code !== undefined) body.code = code;
     if (opts.voice) body.voice = true;
 
     const ctx = { verificationId: req.verificationId, attemptId: req.attemptId, provider: 'ucaller', voice: opts.voice };
-    const res = await postOnce(
-      this.http,
-      'uCaller',
-      this.endpoint,
-      JSON.stringify(body),
-      { 'content-type': 'application/json', authorization: `Bearer ${this.opts.key}.${this.opts.serviceId}` },
-      this.log,
-      ctx,
-    );
-    const reply = res.json as InitCallReply | undefined;
-    if (res.status < 200 || res.status >= 300 || !reply || typeof reply !== 'object' || reply.status !== true) {
-      const text = typeof reply?.error === 'string' ? redactProviderText(reply.error) : undefined;
-      this.log.warn({ ...ctx, httpStatus: res.status, providerError: text }, 'uCaller refused the call');
-      // uCaller has no documented error codes for a bad number; its texts name the phone.
-      if (text && /phone|номер|телефон/i.test(text)) {
-        throw new AppError('invalid_phone_number', 'uCaller rejected the phone number');
-      }
-      throw new AppError('provider_error', text ? `uCaller: ${text}` : `uCaller answered HTTP ${res.status}`);
+    const res = await this.post('initCall', body, ctx);
+    const reply = res.json as UcallerReply | undefined;
+    if (!reply || typeof reply !== 'object' || reply.status !== true) {
+      throw this.refusal(res.status, res.headers['retry-after'], reply, ctx);
     }
     if (reply.ucaller_id === undefined || reply.ucaller_id === null || reply.ucaller_id === '') {
-      this.log.warn({ ...ctx }, 'uCaller reply without ucaller_id');
-      throw new AppError('provider_error', 'uCaller reply without ucaller_id');
+      this.log.error({ ...ctx }, 'uCaller reply without ucaller_id');
+      throw providerFailure('provider_error');
     }
 
     const result: DeliveryResult = { providerRef: String(reply.ucaller_id), status: 'sent' };
     const replied = normaliseCode(reply.code);
     if (code === undefined) {
       // Provider-chosen code: without it the user's code could never be checked.
-      if (!replied) throw new AppError('provider_error', 'uCaller reply without a code');
+      if (!replied) {
+        this.log.error({ ...ctx }, 'uCaller reply without a code');
+        throw providerFailure('provider_error');
+      }
       result.code = replied;
     } else if (replied && replied !== code) {
-      // uCaller placed the call with other digits (e.g. an earlier call of the same `unique`):
-      // what the user sees is what counts.
+      // The call rings from a number that does not end in our code: what the user sees counts.
+      this.log.warn({ ...ctx, providerRef: result.providerRef }, 'uCaller rang with other digits than ours; using its code');
       result.code = replied;
     }
     this.log.info({ ...ctx, providerRef: result.providerRef, exists: reply.exists === true }, 'uCaller call placed');
     return result;
+  }
+
+  /** getInfo for each call id, a few at a time: -1 still calling, 0 not reached, 1 placed. */
+  async pollStatus(refs: string[]): Promise<PolledStatus[]> {
+    const out: PolledStatus[] = [];
+    for (let i = 0; i < refs.length; i += POLL_CONCURRENCY) {
+      const batch = refs.slice(i, i + POLL_CONCURRENCY);
+      out.push(...(await Promise.all(batch.map((ref) => this.getInfo(ref)))));
+    }
+    return out;
+  }
+
+  private async getInfo(ref: string): Promise<PolledStatus> {
+    const ctx = { provider: 'ucaller', operation: 'getInfo', providerRef: ref };
+    const res = await this.post('getInfo', { uid: Number(ref) }, ctx);
+    const reply = res.json as UcallerReply | undefined;
+    if (!reply || typeof reply !== 'object' || reply.status !== true) {
+      // 10: the id does not exist (or is not ours): nothing more will come for it.
+      if (ucallerErrorCode(reply?.code) === 10) return { ref, gone: true };
+      throw this.refusal(res.status, undefined, reply, ctx);
+    }
+    const callStatus = Number(reply.call_status);
+    if (callStatus === 0) return { ref, status: 'undelivered' };
+    // 1: the network took the call (not proof that the user saw it).
+    if (callStatus === 1) return { ref, status: 'delivered' };
+    return { ref }; // -1: still being determined
+  }
+
+  /** A status:false (or unreadable) reply, classified by its numeric code only. */
+  private refusal(httpStatus: number, retryAfter: unknown, reply: UcallerReply | undefined, ctx: Record<string, unknown>) {
+    if (!reply && httpStatus >= 500) {
+      // An unreadable server error after the request was sent: the call may be placed.
+      this.log.warn({ ...ctx, httpStatus }, 'uCaller answered a server error; not retrying');
+      return providerFailure('provider_unavailable');
+    }
+    const code = ucallerErrorCode(reply?.code);
+    const seconds = typeof retryAfter === 'string' && /^\d{1,5}$/.test(retryAfter) ? Number(retryAfter) : undefined;
+    const { failure, operator } = classifyUcallerError(code, seconds);
+    const fields = {
+      ...ctx,
+      httpStatus,
+      providerCode: code ?? null,
+      providerError: typeof reply?.error === 'string' ? redactProviderText(reply.error) : undefined,
+      outcome: failure.code,
+    };
+    if (operator) this.log.error(fields, 'uCaller refused: check the uCaller account and UCALLER_* settings');
+    else this.log.warn(fields, 'uCaller refused the request');
+    return failure;
   }
 }
 
@@ -103,18 +153,30 @@ function normaliseCode(v: unknown): string | undefined {
   return /^\d{1,4}$/.test(s) ? s.padStart(4, '0') : undefined;
 }
 
-export class UcallerFlashCallProvider implements ChannelProvider {
-  readonly channel = 'flash_call' as const;
+abstract class UcallerProvider implements ChannelProvider {
+  abstract readonly channel: ChannelProvider['channel'];
   readonly name = 'ucaller';
-  readonly choosesCode: boolean;
-  /** uCaller calls carry exactly 4 digits. */
+  /** uCaller calls carry exactly 4 digits, and it refuses 0000. */
   readonly codeLength = 4;
+  readonly forbidsZeroCode = true;
+  readonly pollsWithoutPush = true;
+
+  constructor(protected readonly client: UcallerClient) {}
+
+  abstract send(req: DeliveryRequest): Promise<DeliveryResult>;
+
+  pollStatus(refs: string[]): Promise<PolledStatus[]> {
+    return this.client.pollStatus(refs);
+  }
+}
+
+export class UcallerFlashCallProvider extends UcallerProvider {
+  readonly channel = 'flash_call' as const;
+  readonly choosesCode: boolean;
 
   /** providerPicksCode: send no code and use the 4 digits uCaller chose (returned as `code`). */
-  constructor(
-    private readonly client: UcallerClient,
-    opts: { providerPicksCode?: boolean } = {},
-  ) {
+  constructor(client: UcallerClient, opts: { providerPicksCode?: boolean } = {}) {
+    super(client);
     this.choosesCode = opts.providerPicksCode === true;
   }
 
@@ -123,20 +185,15 @@ export class UcallerFlashCallProvider implements ChannelProvider {
   }
 }
 
-export class UcallerVoiceProvider implements ChannelProvider {
+export class UcallerVoiceProvider extends UcallerProvider {
   readonly channel = 'voice' as const;
-  readonly name = 'ucaller';
-  /** uCaller's robot reads exactly 4 digits: the core must make voice codes 4 long for it. */
-  readonly codeLength = 4;
-
-  constructor(private readonly client: UcallerClient) {}
 
   send(req: DeliveryRequest): Promise<DeliveryResult> {
     return this.client.initCall(req, { voice: true, sendCode: true });
   }
 }
 
-function ucallerClientFromConfig(config: Config, http: HttpClient, log: FastifyBaseLogger): UcallerClient {
+export function ucallerClientFromConfig(config: Config, http: HttpClient, log: FastifyBaseLogger): UcallerClient {
   if (!config.UCALLER_KEY || !config.UCALLER_SERVICE_ID) {
     throw new Error('UCALLER_KEY and UCALLER_SERVICE_ID are required for the ucaller provider');
   }

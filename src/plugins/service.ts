@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { AbuseGuard } from '../services/abuse-guard.js';
 import { BullMqScheduler, createBullMqConnection, DEFAULT_BULLMQ_PREFIX } from '../services/bullmq-scheduler.js';
 import { CallbackRobot } from '../services/callback-robot.js';
-import { DeliveryPoller } from '../services/delivery-poller.js';
+import { DeliveryPoller, pollingProviders } from '../services/delivery-poller.js';
 import { Emitter, type EngineDeps } from '../services/engine.js';
 import type { VerificationObserver } from '../services/events.js';
 import { VerificationService } from '../services/verification-service.js';
@@ -59,22 +59,22 @@ export default fp<ServicePluginOptions>(
     const service = new VerificationService(deps);
     await scheduler.start((id, step) => service.stepTimedOut(id, step));
 
-    const pollers = Object.values(app.providers)
-      .filter((p): p is NonNullable<typeof p> & Required<Pick<NonNullable<typeof p>, 'pollStatus'>> => !!p?.pollStatus)
-      .map(
-        (provider) =>
-          new DeliveryPoller({
-            provider,
-            store: app.store,
-            service,
-            log,
-            intervalMs: config.STATUS_POLL_INTERVAL_SECONDS * 1000,
-            minAgeMs: config.STATUS_POLL_AFTER_SECONDS * 1000,
-            horizonMs: 2 * 24 * 3600 * 1000,
-            batch: 150,
-            clock: opts.clock,
-          }),
-      );
+    const pollers = pollingProviders(app.providers).map(
+      (provider) =>
+        new DeliveryPoller({
+          provider,
+          store: app.store,
+          service,
+          log,
+          intervalMs: config.STATUS_POLL_INTERVAL_SECONDS * 1000,
+          // Without a push there is nothing to wait for: ask from the first round.
+          minAgeMs: provider.pollsWithoutPush ? 0 : config.STATUS_POLL_AFTER_SECONDS * 1000,
+          // A call's status is settled within a minute (uCaller); SMS statuses live ~2 days.
+          horizonMs: provider.pollsWithoutPush ? 15 * 60 * 1000 : 2 * 24 * 3600 * 1000,
+          batch: 150,
+          clock: opts.clock,
+        }),
+    );
     app.addHook('onReady', async () => pollers.forEach((p) => p.start()));
 
     app.decorate('scheduler', scheduler);

@@ -6,6 +6,7 @@ import { codeTwiml, noCodeTwiml } from '../channels/twilio.js';
 import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { notes } from '../openapi/notes.js';
 
 // Inbound provider callbacks (docs/callbacks.md). They carry no API key: the secret
 // CALLBACK_TOKEN path segment is what authenticates them, so a wrong token is a plain 404.
@@ -35,6 +36,8 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
     if (!timingSafeEqual(secretDigest(token), expected)) throw new AppError('not_found', 'No such route');
   };
   const schema = { tags: ['callbacks'], security: [], params: tokenParams };
+  const form = ['application/x-www-form-urlencoded'];
+  const problems = ['not_found', 'invalid_request', 'store_unavailable'] as const;
 
   app.post(
     '/callbacks/smstraffic/:token',
@@ -42,6 +45,17 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
       onRequest: checkToken,
       schema: {
         ...schema,
+        operationId: 'smstrafficDeliveryReport',
+        ...notes({
+          problems: [...problems],
+          requestMediaTypes: form,
+          responses: {
+            200: {
+              description: 'Report taken (unknown ids too)',
+              content: { 'text/plain': { schema: { type: 'string', const: 'OK' }, example: 'OK' } },
+            },
+          },
+        }),
         summary: 'SMS Traffic delivery reports',
         description: 'Form fields sms_id, status, delivery_date. Idempotent; unknown ids are answered 200 and ignored.',
         body: smsTrafficReport,
@@ -62,6 +76,23 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
       onRequest: checkToken,
       schema: {
         ...schema,
+        operationId: 'twilioInboundCall',
+        ...notes({
+          problems: [...problems],
+          requestMediaTypes: form,
+          responses: {
+            200: {
+              description: 'TwiML the telephony front plays: the code twice, or a short "no active code" message',
+              content: {
+                'text/xml': {
+                  schema: { type: 'string' },
+                  example:
+                    '<Response><Say language="en-US" voice="Polly.Joanna">Your verification code is 1, 2, 3, 4.</Say><Pause length="1"/><Say language="en-US" voice="Polly.Joanna">1, 2, 3, 4.</Say><Hangup/></Response>',
+                },
+              },
+            },
+          },
+        }),
         summary: 'Inbound call to the flash-call number: the robot dictates the code',
         description:
           'Twilio voice webhook (form From, To, CallSid). Answers TwiML: the code digit by digit, twice, when From has a pending flash-call verification whose code is the last four digits of To; otherwise a short "no active code" message.',

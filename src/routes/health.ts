@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { notes } from '../openapi/notes.js';
 
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { schema: { tags: ['operations'], operationId: 'getHealth', ...notes({ success: 'The process serves' }), summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -13,6 +14,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getReadiness',
+        ...notes({ problems: ['store_unavailable'], success: 'The store answers' }),
         summary: 'Readiness: 200 when the store answers, else 503',
         security: [],
         response: { 200: z.object({ status: z.literal('ready'), store: z.string() }) },

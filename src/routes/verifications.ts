@@ -14,10 +14,16 @@ import {
   startBody,
   verification,
 } from '../schemas.js';
+import { CHECK_EXAMPLE, CHECK_RESULT_EXAMPLE, RESEND_EXAMPLE, START_EXAMPLE, VERIFICATION_EXAMPLE } from '../openapi/examples.js';
+import { notes } from '../openapi/notes.js';
 import { idempotent } from './idempotency.js';
 
+// Problems are serialized by one schema; the document lists each operation's own (notes).
 const errors = { '4xx': problem, '5xx': problem };
 const tags = ['verifications'];
+/** Refusals every /v1 operation can answer with. */
+const always = ['unauthorized', 'rate_limited', 'store_unavailable'] as const;
+const verificationExample = { 200: VERIFICATION_EXAMPLE };
 
 /** The use cases run as the request's client, logging through the request's logger. */
 const caller = (req: FastifyRequest): Caller => ({ clientId: req.clientId, log: req.log });
@@ -33,6 +39,27 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     {
       schema: {
         tags,
+        operationId: 'startVerification',
+        ...notes({
+          problems: [
+            ...always,
+            'invalid_request',
+            'invalid_phone_number',
+            'country_not_allowed',
+            'destination_blocked',
+            'channel_not_available',
+            'idempotency_key_reused',
+            'resend_too_soon',
+            'provider_error',
+            'provider_unavailable',
+          ],
+          bodyChecks: true,
+          rateLimited: true,
+          successHeaders: ['Idempotent-Replayed'],
+          success: 'The verification, pending with its first attempt',
+          requestExample: START_EXAMPLE,
+          responseExamples: { 201: VERIFICATION_EXAMPLE },
+        }),
         summary: 'Start a verification: send a code to a phone number',
         description:
           'A pending verification of the same client to the same number is canceled. With an Idempotency-Key header, a repeat with the same key and body returns the first answer and sends nothing.',
@@ -55,6 +82,15 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     {
       schema: {
         tags,
+        operationId: 'checkVerification',
+        ...notes({
+          problems: [...always, 'invalid_request', 'invalid_code_format', 'invalid_phone_number', 'verification_not_found', 'verification_not_pending'],
+          bodyChecks: true,
+          rateLimited: true,
+          requestExample: CHECK_EXAMPLE,
+          success: 'The code was compared: valid tells whether it was right',
+          responseExamples: { 200: CHECK_RESULT_EXAMPLE },
+        }),
         summary: 'Check a code',
         description: 'Give the code and either the verification id or the phone number (`to`).',
         body: checkBody,
@@ -70,7 +106,14 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
   app.get(
     '/verifications/:id',
     {
-      schema: { tags, summary: 'Read a verification', params: idParams, response: { 200: verification, ...errors } },
+      schema: {
+        tags,
+        operationId: 'getVerification',
+        ...notes({ problems: [...always, 'verification_not_found'], rateLimited: true, responseExamples: verificationExample, success: 'The verification' }),
+        summary: 'Read a verification',
+        params: idParams,
+        response: { 200: verification, ...errors },
+      },
     },
     async (req) => app.verifications.get(caller(req), req.params.id),
   );
@@ -80,7 +123,30 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     {
       schema: {
         tags,
+        operationId: 'resendVerification',
+        ...notes({
+          problems: [
+            ...always,
+            'invalid_request',
+            'verification_not_found',
+            'verification_not_pending',
+            'country_not_allowed',
+            'destination_blocked',
+            'channel_not_available',
+            'resend_too_soon',
+            'max_sends_reached',
+            'provider_error',
+            'provider_unavailable',
+          ],
+          bodyChecks: true,
+          rateLimited: true,
+          requestExample: RESEND_EXAMPLE,
+          bodyOptional: true,
+          success: 'The verification with a new attempt and a new code',
+          responseExamples: verificationExample,
+        }),
         summary: 'Send a new code, optionally on another channel',
+        description: 'The old code stops being valid. Counts against MAX_SENDS and the send limits; waits for the cooldown (resendAvailableAt).',
         params: idParams,
         body: resendBody,
         response: { 200: verification, ...errors },
@@ -92,7 +158,19 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
   app.post(
     '/verifications/:id/cancel',
     {
-      schema: { tags, summary: 'Cancel a pending verification', params: idParams, response: { 200: verification, ...errors } },
+      schema: {
+        tags,
+        operationId: 'cancelVerification',
+        ...notes({
+          problems: [...always, 'verification_not_found', 'verification_not_pending'],
+          rateLimited: true,
+          success: 'The verification, canceled',
+          responseExamples: { 200: { ...VERIFICATION_EXAMPLE, status: 'canceled' } },
+        }),
+        summary: 'Cancel a pending verification',
+        params: idParams,
+        response: { 200: verification, ...errors },
+      },
     },
     async (req) => app.verifications.cancel(caller(req), req.params.id),
   );

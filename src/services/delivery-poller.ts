@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelProvider } from '../channels/types.js';
+import type { ChannelProvider, Providers } from '../channels/types.js';
 import type { VerificationStore } from '../store/types.js';
 import { pollSet } from './delivery.js';
 import type { VerificationService } from './verification-service.js';
@@ -10,8 +10,22 @@ import type { VerificationService } from './verification-service.js';
 // provider's horizon (SMS Traffic keeps statuses about two days). One instance polls per
 // interval (a store lock), and polling never runs on a request's path.
 
+type Pollable = ChannelProvider & Required<Pick<ChannelProvider, 'pollStatus'>>;
+
+/** One per provider name that can be polled (uCaller serves two channels; lists nest). */
+export function pollingProviders(providers: Providers): Pollable[] {
+  const byName = new Map<string, Pollable>();
+  const visit = (p: ChannelProvider | undefined) => {
+    if (!p) return;
+    p.members?.forEach(visit);
+    if (p.pollStatus && !p.members && !byName.has(p.name)) byName.set(p.name, p as Pollable);
+  };
+  Object.values(providers).forEach(visit);
+  return [...byName.values()];
+}
+
 export interface DeliveryPollerOptions {
-  provider: ChannelProvider & Required<Pick<ChannelProvider, 'pollStatus'>>;
+  provider: Pollable;
   store: VerificationStore;
   service: VerificationService;
   log: FastifyBaseLogger;

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { codeHmac } from '../codes.js';
-import type { DeliveryResult } from '../channels/types.js';
+import type { ChannelProvider, DeliveryResult } from '../channels/types.js';
+import { publicProviderError } from '../channels/provider-errors.js';
 import { AppError } from '../errors.js';
 import { maskPhone } from '../phone.js';
 import { TEST_PROVIDER, type AttemptStatus } from '../model.js';
@@ -18,6 +19,9 @@ import { providerFor, type EngineDeps } from './engine.js';
 export const pollSet = (provider: string) => `poll:${provider}`;
 
 const ATTEMPT_EVENTS = { queued: 'attempt.sent', sent: 'attempt.sent', delivered: 'attempt.delivered', undelivered: 'attempt.undelivered', failed: 'attempt.failed' } as const;
+
+/** The member of a provider list that carried a message (the provider itself otherwise). */
+const carrierOf = (p: ChannelProvider, name: string) => p.members?.find((m) => m.name === name) ?? p;
 
 export interface DeliverOptions {
   /** A failed send ends the verification as `failed` (single-channel starts). */
@@ -66,7 +70,8 @@ export class Delivery {
         ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
       });
     } catch (err) {
-      const appErr = err instanceof AppError ? err : new AppError('provider_error', 'The provider failed');
+      // Callers see a contract code and a fixed detail, never a provider's own words.
+      const appErr = publicProviderError(err);
       if (!(err instanceof AppError)) log.error({ err, verificationId: rec.id }, 'provider adapter threw');
       this.d.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: appErr.code });
       log.warn({ verificationId: rec.id, channel: attempt.channel, provider: provider.name, code: appErr.code, to: maskPhone(rec.to) }, 'delivery failed');
@@ -99,7 +104,7 @@ export class Delivery {
       // Watched until a final status arrives, by report or by polling (DeliveryPoller).
       ref
         ? store
-            .indexProviderRef(carrier, ref, rec.id, index, provider.pollStatus ? { set: pollSet(provider.name), at: now } : undefined)
+            .indexProviderRef(carrier, ref, rec.id, index, carrierOf(provider, carrier).pollStatus ? { set: pollSet(carrier), at: now } : undefined)
             .catch((err) => log.warn({ err, verificationId: rec.id }, 'could not index the provider reference'))
         : undefined,
     ]);

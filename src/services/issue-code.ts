@@ -15,7 +15,10 @@ export function issueCode(provider: ChannelProvider, requestedLength: number, te
   if (testCode) return { code: testCode, length: testCode.length };
   // Flash-call codes are the caller number's last 4 digits; some providers fix the length.
   const length = provider.codeLength ?? (provider.channel === 'flash_call' ? 4 : requestedLength);
-  return provider.choosesCode ? { length } : { code: generateCode(length), length };
+  if (provider.choosesCode) return { length };
+  let code = generateCode(length);
+  while (provider.forbidsZeroCode && /^0+$/.test(code)) code = generateCode(length);
+  return { code, length };
 }
 
 /** 4-digit flash-call codes are weaker: they never live longer than FLASH_CALL_TTL_SECONDS. */

@@ -8,7 +8,9 @@ import {
   ucallerFlashCallFromConfig,
   ucallerVoiceFromConfig,
 } from '../../src/channels/ucaller.js';
+import type { ProviderFailure } from '../../src/channels/provider-errors.js';
 import { testConfig } from '../../src/config.js';
+import { issueCode } from '../../src/services/issue-code.js';
 import { appErrorOf, capturingLog, deliveryRequest } from '../helpers/adapters.js';
 import { startFakeUcaller, type FakeUcaller } from '../fakes/ucaller.js';
 
@@ -120,10 +122,38 @@ describe('uCaller voice', () => {
 });
 
 describe('uCaller failures', () => {
-  it('status:false → provider_error', async () => {
-    fake.mode = 'error:Недостаточно средств на балансе';
-    const err = await appError(new UcallerFlashCallProvider(client).send(request()));
-    expect(err.code).toBe('provider_error');
+  it('classifies refusals by the numeric code, never by the text', async () => {
+    const cases: [number, string, number | undefined][] = [
+      [3, 'invalid_phone_number', undefined],
+      [18, 'rate_limited', 60],
+      [19, 'rate_limited', 15],
+      [429, 'rate_limited', 1],
+      [1002, 'provider_error', undefined],
+      [1005, 'provider_error', undefined],
+      [401, 'provider_error', undefined],
+      [20, 'channel_not_available', undefined],
+      [777, 'provider_error', undefined],
+    ];
+    for (const [code, expected, retryAfter] of cases) {
+      fake.mode = `error:${code}`;
+      const err = await appError(new UcallerFlashCallProvider(client).send(request()));
+      expect([code, err.code, err.retryAfter]).toEqual([code, expected, retryAfter]);
+      // The caller's detail is fixed per code: uCaller's words stay in the log.
+      expect(err.detail).not.toMatch(/[а-яА-Я]/);
+      expect(err.detail).not.toContain(String(code));
+    }
+  });
+
+  it('texts that name the phone (18, 1005) are not a bad number; operator problems log at error level', async () => {
+    for (const code of [18, 1005, 1002, 401]) {
+      logLines.length = 0;
+      fake.mode = `error:${code}`;
+      expect((await appError(new UcallerFlashCallProvider(client).send(request()))).code).not.toBe('invalid_phone_number');
+      const line = JSON.parse(logLines.find((l) => l.includes('uCaller refused'))!);
+      expect(line.level).toBe(code === 18 ? 40 : 50);
+      expect(line.providerCode).toBe(code);
+      expect(typeof line.providerError).toBe('string');
+    }
   });
 
   it('a number uCaller rejects → invalid_phone_number', async () => {
@@ -146,9 +176,11 @@ describe('uCaller failures', () => {
     }
   });
 
-  it('HTTP 500 → provider_error', async () => {
+  it('an unreadable HTTP 500 → provider_unavailable that never tries elsewhere (the call may be placed)', async () => {
     fake.mode = 'http500';
-    expect((await appError(new UcallerVoiceProvider(client).send(request()))).code).toBe('provider_error');
+    const err = await appError(new UcallerVoiceProvider(client).send(request()));
+    expect(err.code).toBe('provider_unavailable');
+    expect((err as ProviderFailure).tryNext).toBe(false);
   });
 
   it('no answer → provider_unavailable quickly, and no retry', async () => {
@@ -175,11 +207,41 @@ describe('uCaller failures', () => {
   });
 });
 
+describe('uCaller call status (getInfo)', () => {
+  it('reads call_status for each id: -1 nothing yet, 0 undelivered, 1 delivered, unknown id gone', async () => {
+    const provider = new UcallerFlashCallProvider(client);
+    const refs = [];
+    for (let i = 0; i < 6; i++) refs.push((await provider.send(request())).providerRef);
+    fake.calls[1].callStatus = 0;
+    fake.calls[2].callStatus = 1;
+    fake.calls[4].callStatus = 0;
+    const statuses = await provider.pollStatus([...refs, '999999']);
+    expect(statuses).toEqual([
+      { ref: refs[0] },
+      { ref: refs[1], status: 'undelivered' },
+      { ref: refs[2], status: 'delivered' },
+      { ref: refs[3] },
+      { ref: refs[4], status: 'undelivered' },
+      { ref: refs[5] },
+      { ref: '999999', gone: true },
+    ]);
+    const info = fake.received.filter((r) => r.path === '/v1.0/getInfo');
+    expect(info).toHaveLength(7);
+    expect(info[0].headers.authorization).toBe(`Bearer ${fake.key}.${fake.serviceId}`);
+  });
+
+  it('codes start at 0001: uCaller refuses 0000', () => {
+    const provider = new UcallerFlashCallProvider(client);
+    expect(provider.forbidsZeroCode).toBe(true);
+    for (let i = 0; i < 20000; i++) expect(issueCode(provider, 6).code).not.toBe('0000');
+  });
+});
+
 describe('uCaller logging and configuration', () => {
   it('never logs the code, the key or the full phone number', async () => {
     const provider = new UcallerFlashCallProvider(client);
     await provider.send(request({ code: '9876' }));
-    fake.mode = 'error:Phone 79161234567 is blocked';
+    fake.mode = 'error:18'; // its text quotes the number
     await provider.send(request({ code: '9876' })).catch(() => undefined);
     fake.mode = 'hang';
     await provider.send(request({ code: '9876' })).catch(() => undefined);

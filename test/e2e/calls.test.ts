@@ -114,7 +114,7 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
 
     it('fails the start with 502/503 when uCaller refuses or hangs', async () => {
       await setup();
-      ucaller.mode = 'error:Недостаточно средств';
+      ucaller.mode = 'error:1002';
       const refused = await start({ to: PHONE, channel: 'flash_call' });
       expect(refused.statusCode).toBe(502);
       expect(refused.json().code).toBe('provider_error');
