@@ -5,6 +5,7 @@ import { z } from 'zod';
 // Every setting (docs/configuration.md), validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
+import { httpSettings } from './http-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
 import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
@@ -154,6 +155,7 @@ export const envSchema = z.object({
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
   ...webhookEnv,
   ...opsEnv,
+  ...httpSettings,
 });
 
 type Env = z.infer<typeof envSchema>;

@@ -1,42 +1,78 @@
-import type { FastifyServerOptions } from 'fastify';
+import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { prettyStream } from './log-pretty.js';
 
-// What reaches the logs is an allow-list: a request is logged as method, route URL (with the
-// callback token masked), request id and client; a response as its status. No bodies, no
-// headers, so no code, phone number, API key or Authorization header can slip in. Anything
-// that is logged on purpose masks phone numbers (phone.ts maskPhone).
+// What reaches the logs is an allow-list: one access line per request (access-log.ts: method,
+// route pattern, status, time, request id, client, verification id), no bodies, no headers, so
+// no code, phone number, API key or Authorization header can slip in. Anything logged on
+// purpose masks phone numbers (phone.ts maskPhone).
+//
+// Writes are asynchronous: lines collect in a buffer that is written in large chunks, flushed
+// on a short timer, on shutdown and on a fatal error (flushLogs), so a request never waits on
+// a synchronous write to stdout. On a terminal the lines are pretty-printed instead.
 
-const SECRET_PATH = /(\/v1\/callbacks\/(?:[a-z]+\/)*)[^/?#]+/;
-const QUERY = /\?.*$/;
-
+/** Every path under /v1/callbacks/ carries the callback token: nothing after it is logged. */
 export function safeUrl(url: string): string {
-  return url.replace(QUERY, '').replace(SECRET_PATH, '$1***');
+  const path = url.replace(/[?#].*$/s, '');
+  const normal = path.replace(/%2f/gi, '/').replace(/\/{2,}/g, '/').toLowerCase();
+  if (normal === '/v1/callbacks' || normal.startsWith('/v1/callbacks/')) return '/v1/callbacks/***';
+  return path.length > 256 ? `${path.slice(0, 256)}…` : path;
 }
 
-export function loggerOptions(config: Pick<Config, 'LOG_LEVEL'>, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  return {
-    level: config.LOG_LEVEL,
-    ...(stream ? { stream } : {}),
-    redact: {
-      // Belt and braces for objects logged by mistake.
-      paths: [
-        'req.headers.authorization',
-        'headers.authorization',
-        '*.password',
-        'password',
-        '*.secret',
-        'secret',
-        '*.apiKey',
-      ],
-      censor: '[redacted]',
-    },
-    serializers: {
-      req(req: { method: string; url: string; id: string }) {
-        return { method: req.method, url: safeUrl(req.url), reqId: req.id };
+const FLUSH_EVERY_MS = 100;
+const BUFFER_BYTES = 8 * 1024;
+
+let flushers: Array<() => void> = [];
+
+/** Writes out whatever the loggers still hold (shutdown, fatal error). Safe to call twice. */
+export function flushLogs() {
+  for (const f of flushers) {
+    try {
+      f();
+    } catch {
+      // Nothing more can be done about a log that cannot be written.
+    }
+  }
+}
+
+function stdoutDestination(): pino.DestinationStream {
+  if (process.stdout.isTTY) return prettyStream(process.stdout);
+  const dest = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
+  // A quiet service still shows its lines within a tenth of a second.
+  const timer = setInterval(() => dest.flush(), FLUSH_EVERY_MS);
+  timer.unref();
+  flushers.push(() => dest.flushSync());
+  return dest;
+}
+
+/**
+ * The service's logger. `stream` (tests) receives the lines synchronously; otherwise stdout,
+ * buffered, or pretty on a terminal.
+ */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, stream?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level: config.LOG_LEVEL,
+      redact: {
+        // Belt and braces for objects logged by mistake.
+        paths: ['req.headers.authorization', 'headers.authorization', '*.password', 'password', '*.secret', 'secret', '*.apiKey'],
+        censor: '[redacted]',
       },
-      res(res: { statusCode: number }) {
-        return { statusCode: res.statusCode };
+      serializers: {
+        req(req: { method: string; url: string; id: string }) {
+          return { method: req.method, url: safeUrl(req.url), reqId: req.id };
+        },
+        res(res: { statusCode: number }) {
+          return { statusCode: res.statusCode };
+        },
+        err: pino.stdSerializers.err,
       },
     },
-  };
+    stream ? (stream as pino.DestinationStream) : stdoutDestination(),
+  );
+}
+
+/** Tests only: forget the registered flushers. */
+export function resetLogFlushers() {
+  flushers = [];
 }

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app, { serverOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { flushLogs } from './logger.js';
 
 // Starts the process: configuration, the app plugin, listening, graceful shutdown.
 
@@ -36,9 +37,14 @@ server.addHook('onSend', async (_req, reply) => {
 
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close Redis and timers.
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) server.log.error({ err }, 'shutting down after an error');
+  if (err) server.log.fatal({ err }, 'shutting down after an error');
   else server.log.info({ signal }, 'shutting down');
-  await server.close();
+  try {
+    await server.close();
+  } finally {
+    // The log is buffered: write out what is left before the process ends.
+    flushLogs();
+  }
 });
 
 if (config.devDefaults.length) {

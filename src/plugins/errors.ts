@@ -21,14 +21,24 @@ function fromValidation(err: FastifyError): AppError {
   return new AppError(code, detail);
 }
 
+const FIXED_DETAIL: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The body length does not match Content-Length',
+  FST_ERR_CTP_EMPTY_TYPE: 'Content-Type is empty',
+};
+
 export function toAppError(err: FastifyError | Error): AppError {
   if (err instanceof AppError) return err;
   const e = err as FastifyError;
   if (e.validation) return fromValidation(e);
   if (e.statusCode === 429) return new AppError('rate_limited', 'Too many requests', {}, undefined);
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    // Fastify's own client errors: bad JSON, wrong content type, body too large, ...
-    const out = new AppError('invalid_request', e.message);
+    // Fastify's own client errors: bad JSON, wrong content type, body too large, ... A fixed
+    // detail: their messages quote the input (a JSON parser's shows the body around the fault).
+    const out = new AppError('invalid_request', FIXED_DETAIL[e.code] ?? (e instanceof SyntaxError ? 'The body is not valid JSON' : 'The request could not be read'));
     Object.defineProperty(out, 'status', { value: e.statusCode });
     return out;
   }
@@ -37,6 +47,8 @@ export function toAppError(err: FastifyError | Error): AppError {
 
 export function sendProblem(reply: FastifyReply, err: AppError) {
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+  // RFC 9110: a 401 names the scheme it wants.
+  if (err.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(err.status).type('application/problem+json').send(err.toProblem());
 }
 

@@ -28,6 +28,16 @@ const verificationExample = { 200: VERIFICATION_EXAMPLE };
 /** The use cases run as the request's client, logging through the request's logger. */
 const caller = (req: FastifyRequest): Caller => ({ clientId: req.clientId, log: req.log });
 
+/** The access log names the verification of a request (only ids of our own shape). */
+const ID_SHAPE = /^vf_[0-9a-f]{35}$/;
+function about<T extends { id: string }>(req: FastifyRequest, out: T): T {
+  req.verificationId = out.id;
+  return out;
+}
+const aboutParam = (req: FastifyRequest & { params: { id: string } }) => {
+  if (ID_SHAPE.test(req.params.id)) req.verificationId = req.params.id;
+};
+
 const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
   await app.register(clientRateLimit, opts);
@@ -73,7 +83,7 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
       const start = () => app.verifications.start(caller(req), { ...rest, phone: phone(to) });
       const key = req.headers['idempotency-key'];
       if (key) return idempotent(app.store, req.clientId, key, req.body, reply, start);
-      return reply.code(201).send(await start());
+      return reply.code(201).send(about(req, await start()));
     },
   );
 
@@ -99,7 +109,8 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
     },
     async (req) => {
       const { id, to, code } = req.body;
-      return app.verifications.check(caller(req), { id, code, ...(to !== undefined ? { phone: phone(to) } : {}) });
+      if (id && ID_SHAPE.test(id)) req.verificationId = id;
+      return about(req, await app.verifications.check(caller(req), { id, code, ...(to !== undefined ? { phone: phone(to) } : {}) }));
     },
   );
 
@@ -115,7 +126,10 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         response: { 200: verification, ...errors },
       },
     },
-    async (req) => app.verifications.get(caller(req), req.params.id),
+    async (req) => {
+      aboutParam(req);
+      return app.verifications.get(caller(req), req.params.id);
+    },
   );
 
   app.post(
@@ -152,7 +166,10 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         response: { 200: verification, ...errors },
       },
     },
-    async (req) => app.verifications.resend(caller(req), req.params.id, req.body?.channel),
+    async (req) => {
+      aboutParam(req);
+      return app.verifications.resend(caller(req), req.params.id, req.body?.channel);
+    },
   );
 
   app.post(
@@ -172,7 +189,10 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         response: { 200: verification, ...errors },
       },
     },
-    async (req) => app.verifications.cancel(caller(req), req.params.id),
+    async (req) => {
+      aboutParam(req);
+      return app.verifications.cancel(caller(req), req.params.id);
+    },
   );
 };
 
