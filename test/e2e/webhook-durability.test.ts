@@ -56,7 +56,7 @@ describe('webhooks on Redis: several instances and restarts', () => {
     const a = await open(prefix);
     const b = await open(prefix);
     const start = async (t: HookedApp) => (await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone() } })).json();
-    const vs = [];
+    const vs: { v: { id: string }; code: string; end: string }[] = [];
     for (let i = 0; i < 6; i++) vs.push({ v: await start(i % 2 ? b : a), code: (i % 2 ? b : a).sms.lastCode(), end: i % 3 ? 'approved' : 'canceled' });
     await closeApp(a); // in the middle: chains of a's events continue elsewhere
     const a2 = await open(prefix);
