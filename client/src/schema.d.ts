@@ -169,6 +169,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List failed webhook events
+         * @description Events of the calling client whose every delivery attempt failed, kept 7 days; newest first.
+         */
+        get: operations["listFailedWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/failed/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed webhook event again
+         * @description Queues the event again with the same webhook-id and a fresh retry schedule.
+         */
+        post: operations["retryFailedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -224,7 +264,7 @@ export interface components {
              * @description Stable: see docs/errors.md
              * @enum {string}
              */
-            code: "invalid_request" | "invalid_phone_number" | "invalid_code_format" | "unauthorized" | "country_not_allowed" | "destination_blocked" | "verification_not_found" | "not_found" | "verification_not_pending" | "channel_not_available" | "idempotency_key_reused" | "resend_too_soon" | "rate_limited" | "max_sends_reached" | "internal_error" | "provider_error" | "store_unavailable" | "provider_unavailable";
+            code: "invalid_request" | "invalid_phone_number" | "invalid_code_format" | "unauthorized" | "country_not_allowed" | "destination_blocked" | "verification_not_found" | "not_found" | "webhook_event_not_found" | "verification_not_pending" | "channel_not_available" | "idempotency_key_reused" | "resend_too_soon" | "rate_limited" | "max_sends_reached" | "internal_error" | "provider_error" | "store_unavailable" | "provider_unavailable";
             /**
              * @description With verification_not_pending: how it ended
              * @enum {string}
@@ -1407,6 +1447,196 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `internal_error`: a bug; the log has the details */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "internal_error";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `store_unavailable`: Redis does not answer; safe to retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "store_unavailable";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+        };
+    };
+    listFailedWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The failed events, newest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            /** @description The event id, also its webhook-id */
+                            id: string;
+                            type: string;
+                            verificationId: string;
+                            timestamp: string;
+                            attempts: number;
+                            /** @description HTTP status of the last attempt, null when none came */
+                            lastStatus: number | null;
+                            lastAttemptAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing or unknown API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "unauthorized";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `rate_limited`: a send, check or request limit; Retry-After says when to retry */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "rate_limited";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `internal_error`: a bug; the log has the details */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "internal_error";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `store_unavailable`: Redis does not answer; safe to retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "store_unavailable";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+        };
+    };
+    retryFailedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event id (webhook-id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing or unknown API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "unauthorized";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `webhook_event_not_found`: not one of the client's failed webhook events (kept 7 days) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "webhook_event_not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `rate_limited`: a send, check or request limit; Retry-After says when to retry */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "rate_limited";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
