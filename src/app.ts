@@ -16,10 +16,12 @@ import requestIdPlugin, { requestIdOf } from './plugins/request-id.js';
 import servicePlugin from './plugins/service.js';
 import storePlugin from './plugins/store.js';
 import swaggerPlugin from './plugins/swagger.js';
+import webhooksPlugin, { type WebhookTuning } from './plugins/webhooks.js';
 import callbackRoutes from './routes/callbacks.js';
 import healthRoutes from './routes/health.js';
 import rootRoutes from './routes/root.js';
 import verificationRoutes from './routes/verifications.js';
+import webhookRoutes from './routes/webhooks.js';
 
 export interface AppOptions {
   config: Config;
@@ -29,6 +31,8 @@ export interface AppOptions {
   providers?: Partial<Providers>;
   /** Redis key prefix (tests share one Redis). */
   keyPrefix?: string;
+  /** Webhook timings for tests (see plugins/webhooks.ts). */
+  webhookTuning?: WebhookTuning;
 }
 
 // The whole service as one plugin: server.ts registers it on a listening instance, tests on
@@ -47,10 +51,12 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(authPlugin, { config: opts.config });
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(businessMetricsPlugin, { config: opts.config });
+  await fastify.register(webhooksPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix, tuning: opts.webhookTuning });
   await fastify.register(healthRoutes);
   await fastify.register(rootRoutes);
   await fastify.register(verificationRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });
   await fastify.register(callbackRoutes, { prefix: '/v1', config: opts.config });
+  await fastify.register(webhookRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });
 }
 
 // Not encapsulated: the service's decorators (swagger, store, ...) belong to the root instance.

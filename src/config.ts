@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { httpSettingProblems, httpSettings } from './http-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
+import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
 import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
 
 // The domain's names live in model.ts; re-exported for modules that still import them here.
@@ -152,6 +153,7 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(500),
   STATUS_POLL_INTERVAL_SECONDS: int(1, 3600).default(60),
   STATUS_POLL_AFTER_SECONDS: int(0, 86400).default(300),
+  ...webhookEnv,
   ...opsEnv,
   ...httpSettings,
 });
@@ -218,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
     'with VOICE_PROVIDER=twilio',
   );
+  checkWebhooks(e, production, problems, devDefaults);
 
   if (production) {
     for (const d of devDefaults) problems.push(`${d}: a development default is refused when NODE_ENV=production`);

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   destination_blocked: { status: 403, title: 'Destination blocked' },
   verification_not_found: { status: 404, title: 'Verification not found' },
   not_found: { status: 404, title: 'Not found' },
+  webhook_event_not_found: { status: 404, title: 'Webhook event not found' },
   verification_not_pending: { status: 409, title: 'Verification not pending' },
   channel_not_available: { status: 422, title: 'Channel not available' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateOpenApi } from '../scripts/openapi.js';
+import { generateClientSchema, generateOpenApi } from '../scripts/openapi.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { CHECK_EXAMPLE, RESEND_EXAMPLE, START_EXAMPLE } from '../src/openapi/examples.js';
 import { makeApp, type TestApp } from './helpers/app.js';
@@ -26,6 +26,11 @@ describe('openapi/openapi.json', () => {
   it('is what the code generates (run `npm run openapi` after changing a route)', async () => {
     const committed = readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8');
     expect(committed).toBe(JSON.stringify(doc, null, 2) + '\n');
+  });
+
+  it("the typed client's types are generated from it (run `npm run openapi`)", async () => {
+    const committed = readFileSync(new URL('../client/src/schema.d.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(await generateClientSchema(JSON.stringify(doc, null, 2) + '\n'));
   });
 
   it('documents every endpoint of the contract, each with a unique operationId', () => {

@@ -15,6 +15,7 @@ const WHEN: Partial<Record<ErrorCode, string>> = {
   destination_blocked: "the pumping guard blocks the number's prefix",
   verification_not_found: "unknown id, past its 24-hour retention, or another client's",
   not_found: 'no such route (or a wrong callback token)',
+  webhook_event_not_found: "not one of the client's failed webhook events (kept 7 days)",
   verification_not_pending: 'the verification has ended; verificationStatus says how',
   channel_not_available: 'the channel has no provider',
   idempotency_key_reused: 'the Idempotency-Key was used with another body',

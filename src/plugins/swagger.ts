@@ -41,6 +41,7 @@ export default fp(
           { name: 'verifications', description: 'Start, check, read, resend and cancel verifications' },
           { name: 'callbacks', description: 'Inbound provider callbacks (authenticated by the CALLBACK_TOKEN path segment)' },
           { name: 'operations', description: 'Health and readiness' },
+          { name: 'webhooks', description: 'Failed event webhooks: list and send again (docs/events.md)' },
         ],
       },
       transform: jsonSchemaTransform,

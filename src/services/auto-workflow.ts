@@ -91,10 +91,10 @@ export class AutoWorkflow {
         return undefined; // another instance or timer moved it on first, or it ended
       }
       const moved = { record: begun.record, metadata: begun.metadata };
-      this.d.events.emit('verification.channel_changed', moved, now, { from: config.AUTO_WORKFLOW[step].channel, reason: why });
       log.info({ verificationId: id, step: next, channel }, 'auto workflow moved to the next step');
       await this.schedule(id, next);
-      const after = await this.delivery.deliver(moved, begun.attemptIndex, issued.code, log);
+      const channelChange = { from: config.AUTO_WORKFLOW[step].channel, reason: why };
+      const after = await this.delivery.deliver(moved, begun.attemptIndex, issued.code, log, { channelChange });
       if (after.record.status !== 'pending' || after.record.attempts[begun.attemptIndex].status !== 'failed') return after;
       step = next; // this step failed at once: on to the one after it
       why = 'failed';

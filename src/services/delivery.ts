@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { maskPhone } from '../phone.js';
 import { TEST_PROVIDER, type AttemptStatus } from '../model.js';
 import type { DeliveryApplied, StoredVerification } from '../store/types.js';
+import type { VerificationEvent } from './events.js';
 import { countSpend } from '../ops/business-metrics.js';
 import { codeTtlMs } from './issue-code.js';
 import { providerFor, type EngineDeps } from './engine.js';
@@ -29,6 +30,12 @@ export interface DeliverOptions {
   throwOnError?: boolean;
   /** The start's end-user IP, for providers that take it (never stored). */
   clientIp?: string;
+  /**
+   * This attempt moves the verification to another channel: verification.channel_changed is
+   * emitted once the provider's answer is applied (so it shows the new channel, code length
+   * and expiry), before the attempt's own event.
+   */
+  channelChange?: Pick<VerificationEvent, 'from' | 'reason'>;
 }
 
 export class Delivery {
@@ -48,7 +55,7 @@ export class Delivery {
     const expiresAt = () => this.d.now() + codeTtlMs(config, attempt.channel, rec.ttlMs);
     if (attempt.provider === TEST_PROVIDER) {
       const hmac = codeHmac(config.CODE_HMAC_SECRET, rec.id, code!);
-      return this.applied(s, index, await store.applyDelivery(rec.id, index, { status: 'sent', providerRef: `test-${index}`, code: { hmac, length: code!.length, expiresAt: expiresAt() } }, this.d.now()));
+      return this.applied(s, index, await store.applyDelivery(rec.id, index, { status: 'sent', providerRef: `test-${index}`, code: { hmac, length: code!.length, expiresAt: expiresAt() } }, this.d.now()), opts);
     }
     const provider = providerFor(this.d.providers, attempt.channel);
     let result: DeliveryResult;
@@ -69,7 +76,7 @@ export class Delivery {
       this.d.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: appErr.code });
       log.warn({ verificationId: rec.id, channel: attempt.channel, provider: provider.name, code: appErr.code, to: maskPhone(rec.to) }, 'delivery failed');
       const update = { status: 'failed' as const, failVerification: opts.failVerification };
-      const after = this.applied(s, index, await store.applyDelivery(rec.id, index, update, this.d.now()));
+      const after = this.applied(s, index, await store.applyDelivery(rec.id, index, update, this.d.now()), opts);
       if (opts.throwOnError) throw appErr;
       return after;
     }
@@ -101,7 +108,7 @@ export class Delivery {
             .catch((err) => log.warn({ err, verificationId: rec.id }, 'could not index the provider reference'))
         : undefined,
     ]);
-    return this.applied(s, index, applied);
+    return this.applied(s, index, applied, opts);
   }
 
   /** A delivery report or a polled status. Unknown references are ignored (undefined). */
@@ -119,10 +126,11 @@ export class Delivery {
   }
 
   /** Emits what an applied update changed; answers the verification after it. */
-  private applied(before: StoredVerification, index: number, a: DeliveryApplied | undefined): StoredVerification {
+  private applied(before: StoredVerification, index: number, a: DeliveryApplied | undefined, opts: DeliverOptions = {}): StoredVerification {
     if (!a) return before;
     const at = this.d.now();
     if (a.expired) this.d.events.emit('verification.expired', a, at);
+    if (opts.channelChange) this.d.events.emit('verification.channel_changed', a, at, opts.channelChange);
     if (a.changed) this.d.events.emit(ATTEMPT_EVENTS[a.record.attempts[index].status], a, at, { attemptIndex: index });
     if (a.failed) this.d.events.emit('verification.failed', a, at);
     return { record: a.record, metadata: a.metadata };

@@ -38,6 +38,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     ...opsMetrics(registry),
+    ...webhookMetrics(registry),
     ...edgeMetrics(registry),
   };
 }
@@ -123,5 +124,38 @@ function edgeMetrics(registry: Registry) {
     }),
   };
 }
+
+// -- webhooks (issue 12) -------------------------------------------------------------------
+// Fed by src/webhooks/attempts.ts (deliveries) and plugins/webhooks.ts (events queued).
+
+function webhookMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    webhookEvents: new Counter({
+      name: 'otpgate_webhook_events_total',
+      help: 'Webhook events queued for delivery, by type',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'otpgate_webhook_deliveries_total',
+      help: 'Webhook delivery attempts, by event type and outcome (delivered, retried, dead)',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    webhookDeadLetters: new Counter({
+      name: 'otpgate_webhook_dead_letters_total',
+      help: 'Webhook events that failed every attempt of the schedule and were kept as failed',
+      registers,
+    }),
+    webhookDeliverySeconds: new Histogram({
+      name: 'otpgate_webhook_delivery_seconds',
+      help: 'Duration of one webhook delivery attempt',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
+// -- end webhooks
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -184,8 +184,8 @@ export class VerificationService {
     }
     const s = { record: begun.record, metadata: begun.metadata };
     if (rec.requestedChannel === 'auto' && !rec.testNumber) await this.workflow.restartClock(s);
-    if (channel !== rec.channel) this.d.events.emit('verification.channel_changed', s, now, { from: rec.channel });
-    return this.resource(await this.delivery.deliver(s, begun.attemptIndex, issued.code, caller.log, { throwOnError: true }));
+    const channelChange = channel !== rec.channel ? { from: rec.channel } : undefined;
+    return this.resource(await this.delivery.deliver(s, begun.attemptIndex, issued.code, caller.log, { throwOnError: true, channelChange }));
   }
 
   async cancel(caller: Caller, id: string) {

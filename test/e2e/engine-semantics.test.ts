@@ -238,6 +238,27 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(events.find((e) => e.type === 'verification.channel_changed')).toMatchObject({ from: 'flash_call', reason: 'timeout' });
   });
 
+  it('shows the new channel, code length and expiry in channel_changed (auto step and resend)', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:30,voice', CODE_LENGTH: '6', FLASH_CALL_TTL_SECONDS: '60', CODE_TTL_SECONDS: '600' });
+    const events: VerificationEvent[] = [];
+    t.app.verificationObservers.push({ onEvent: (e) => events.push(e) });
+    const v = (await start(t, { channel: 'auto' })).json();
+    expect(v).toMatchObject({ channel: 'flash_call', codeLength: 4 });
+    await until('the SMS step', () => events.some((e) => e.type === 'verification.channel_changed'));
+    const changed = events.find((e) => e.type === 'verification.channel_changed')!.record;
+    expect(changed).toMatchObject({ channel: 'sms', codeLength: 6 });
+    expect(changed.expiresAt - t.clock()).toBeGreaterThan(500_000);
+    // A resend on another channel reports the channel it moved to as well.
+    const s = (await start(t, { to: uniquePhone(), channel: 'sms' })).json();
+    await t.call({ method: 'POST', url: `/v1/verifications/${s.id}/resend`, payload: { channel: 'flash_call' } });
+    const resent = events.filter((e) => e.type === 'verification.channel_changed' && e.record.id === s.id);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]).toMatchObject({ from: 'sms', record: { channel: 'flash_call', codeLength: 4 } });
+    expect(resent[0].record.expiresAt - t.clock()).toBeLessThanOrEqual(60_000);
+    const types = events.filter((e) => e.record.id === s.id).map((e) => e.type);
+    expect(types.slice(-2)).toEqual(['verification.channel_changed', 'attempt.sent']);
+  });
+
   it('answers 422 channel_not_available for a channel without a provider, and auto skips it', async () => {
     const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' }, { providers: { voice: undefined, flash_call: undefined } });
     const voice = await start(t, { channel: 'voice' });

@@ -72,6 +72,7 @@ export interface TestAppOptions {
   clock?: ReturnType<typeof testClock>;
   /** Use the providers the env configures (fakes over HTTP) instead of recorders. */
   configuredProviders?: boolean;
+  webhookTuning?: AppOptions['webhookTuning'];
 }
 
 export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
@@ -94,6 +95,7 @@ export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
     clock,
     keyPrefix: opts.keyPrefix ?? `t${randomBytes(4).toString('hex')}:`,
     providers: opts.configuredProviders ? opts.providers : { sms, flash_call: flash, voice, ...opts.providers },
+    webhookTuning: opts.webhookTuning,
   };
   const app = await buildApp(appOpts, stream);
   return {
