@@ -8,6 +8,7 @@ import { clientErrorHandler, frameworkErrors } from './edge-errors.js';
 import { createLogger } from './logger.js';
 import accessLogPlugin from './plugins/access-log.js';
 import authPlugin from './plugins/auth.js';
+import devPhonePlugin from './plugins/dev-phone.js';
 import errorsPlugin from './plugins/errors.js';
 import businessMetricsPlugin from './plugins/business-metrics.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -52,6 +53,7 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(businessMetricsPlugin, { config: opts.config });
   await fastify.register(webhooksPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix, tuning: opts.webhookTuning });
+  await fastify.register(devPhonePlugin, { config: opts.config });
   await fastify.register(healthRoutes);
   await fastify.register(rootRoutes);
   await fastify.register(verificationRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app, { serverOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DEV_PHONE_PATH, devPhoneEnabled } from './plugins/dev-phone.js';
 import { flushLogs } from './logger.js';
 
 // Starts the process: configuration, the app plugin, listening, graceful shutdown.
@@ -51,3 +53,12 @@ if (config.devDefaults.length) {
   server.log.warn({ devDefaults: config.devDefaults }, 'running on development defaults: not for production');
 }
 await server.listen({ port: config.PORT, host: config.HOST });
+// Once, where a person starts: the docs, and in development the virtual phone.
+const port = (server.server.address() as AddressInfo).port;
+const base = `http://${['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST}:${port}`;
+server.log.info(
+  { docs: `${base}/docs`, ...(devPhoneEnabled(config) ? { phone: `${base}${DEV_PHONE_PATH}` } : {}) },
+  devPhoneEnabled(config)
+    ? `otpgate is ready: API docs at ${base}/docs, codes on the virtual phone at ${base}${DEV_PHONE_PATH}`
+    : `otpgate is ready: API docs at ${base}/docs`,
+);
