@@ -5,7 +5,7 @@ import { z } from 'zod';
 // Every setting (docs/configuration.md), validated once at start-up. A bad value stops the
 // process with a message naming the variable (see loadConfig).
 
-import { httpSettings } from './http-settings.js';
+import { httpSettingProblems, httpSettings } from './http-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
 import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
@@ -226,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const d of devDefaults) problems.push(`${d}: a development default is refused when NODE_ENV=production`);
   }
   const prices = parsePrices(env, problems);
+  problems.push(...httpSettingProblems(e.API_KEYS, production));
   if (problems.length) throw new ConfigError(problems);
 
   return {

@@ -12,4 +12,16 @@ export const httpSettings = {
   HTTP_REQUEST_TIMEOUT_MS: int(100, 300_000).default(30_000),
   /** How long an idle keep-alive connection stays open between requests. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(72_000),
+  /** Failed authentications per source address (IPv6 by /64) per minute before 429 rate_limited. */
+  AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(20),
 };
+
+/** Production needs API key secrets that cannot be guessed: 32 characters or more. */
+export const MIN_PRODUCTION_SECRET = 32;
+
+export function httpSettingProblems(apiKeys: { client: string; secret: string }[] | undefined, production: boolean): string[] {
+  if (!production || !apiKeys) return [];
+  return apiKeys
+    .filter((k) => k.secret.length < MIN_PRODUCTION_SECRET)
+    .map((k) => `API_KEYS: the secret of client "${k.client}" has fewer than ${MIN_PRODUCTION_SECRET} characters (refused in production)`);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIpAddress } from './config.js';
+import { METADATA_LIMITS, metadataProblem } from './metadata.js';
 import { ERROR_CODE_LIST } from './errors.js';
 import { ATTEMPT_STATUSES, CHANNELS, LOCALES, REQUEST_CHANNELS, VERIFICATION_STATUSES } from './model.js';
 
@@ -27,7 +28,16 @@ export const startBody = z
       .regex(/^[A-Za-z0-9 ._-]{1,11}$|^\d{1,15}$/, 'an SMS originator: up to 11 latin letters/digits, or up to 15 digits')
       .optional()
       .describe('SMS originator (sender name)'),
-    metadata: z.record(z.string(), z.unknown()).optional().describe('Kept with the verification and returned as is'),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .superRefine((m, ctx) => {
+        const problem = metadataProblem(m);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe(
+        `Kept with the verification and returned as is. At most ${METADATA_LIMITS.bytes} bytes as JSON, ${METADATA_LIMITS.depth} levels deep, ${METADATA_LIMITS.entries} keys and array items in all, strings of ${METADATA_LIMITS.stringLength} characters`,
+      ),
     clientIp: z
       .string()
       .max(64)

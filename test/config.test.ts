@@ -63,13 +63,19 @@ describe('configuration', () => {
   it('accepts a complete production configuration', () => {
     const c = loadConfig(PRODUCTION_ENV);
     expect(c.production).toBe(true);
-    expect(c.API_KEYS).toEqual([{ client: 'shop', secret: '0123456789abcdef' }]);
+    expect(c.API_KEYS).toEqual([{ client: 'shop', secret: '0123456789abcdef0123456789abcdef' }]);
   });
 
   it('refuses test numbers in production unless ALLOW_TEST_NUMBERS=true', () => {
     expect(errorOf({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
     const c = loadConfig({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456', ALLOW_TEST_NUMBERS: 'true' });
     expect(c.TEST_NUMBERS).toEqual([['+79990000001', '123456']]);
+  });
+
+  it('refuses API key secrets under 32 characters in production only', () => {
+    expect(errorOf({ ...PRODUCTION_ENV, API_KEYS: `shop:${'a'.repeat(32)},pos:${'b'.repeat(31)}` })).toMatch(/API_KEYS: the secret of client "pos" has fewer than 32/);
+    expect(loadConfig({ ...PRODUCTION_ENV, API_KEYS: `shop:${'a'.repeat(32)}` }).API_KEYS).toHaveLength(1);
+    expect(loadConfig({ API_KEYS: 'shop:short-secret' }).API_KEYS).toHaveLength(1);
   });
 
   it('treats empty variables as unset', () => {

@@ -300,7 +300,7 @@ export interface components {
             ttlSeconds?: number;
             /** @description SMS originator (sender name) */
             sender?: string;
-            /** @description Kept with the verification and returned as is */
+            /** @description Kept with the verification and returned as is. At most 4096 bytes as JSON, 5 levels deep, 50 keys and array items in all, strings of 512 characters */
             metadata?: {
                 [key: string]: unknown;
             };

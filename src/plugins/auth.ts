@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
+import { AuthFailureThrottle } from '../auth-throttle.js';
 import { AppError } from '../errors.js';
 
 declare module 'fastify' {
@@ -26,21 +27,35 @@ export default fp<{ config: Config }>(
     if (!keys) {
       app.log.warn('API_KEYS is not set: authentication is OFF and every caller is client "default" (development only)');
     }
+    const throttle = new AuthFailureThrottle(config.AUTH_FAILURE_LIMIT);
+    // Each failure is logged with the address, never the key; a throttled address once per burst.
+    const refuse = (req: FastifyRequest, why: string): never => {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      app.metrics.authFailures.inc({ result: 'rejected' });
+      const exhausted = throttle.fail(address);
+      req.log.warn({ clientAddress: address, reason: why, throttled: exhausted || undefined }, 'authentication failed');
+      throw new AppError('unauthorized', why === 'malformed' ? 'Missing or malformed Authorization: Bearer <api key>' : 'Unknown API key');
+    };
     app.decorateRequest('clientId', '');
     app.decorate('authenticate', async (req: FastifyRequest) => {
       if (!keys) {
         req.clientId = ANONYMOUS_CLIENT;
         return;
       }
+      const wait = throttle.retryAfter(req.socket.remoteAddress ?? 'unknown');
+      if (wait > 0) {
+        app.metrics.authFailures.inc({ result: 'throttled' });
+        throw new AppError('rate_limited', 'Too many failed authentications from this address', {}, wait);
+      }
       const header = req.headers.authorization;
       const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!m) throw new AppError('unauthorized', 'Missing or malformed Authorization: Bearer <api key>');
+      if (!m) return refuse(req, 'malformed');
       const given = secretDigest(m[1]);
       let client: string | undefined;
       for (const k of keys) if (timingSafeEqual(k.digest, given)) client = k.client;
-      if (!client) throw new AppError('unauthorized', 'Unknown API key');
+      if (!client) return refuse(req, 'unknown key');
       req.clientId = client;
     });
   },
-  { name: 'auth' },
+  { name: 'auth', dependencies: ['metrics'] },
 );

@@ -6,9 +6,12 @@ import type { VerificationEvent } from '../services/events.js';
 import { InProcessScheduler, type WorkflowScheduler } from '../services/workflow-scheduler.js';
 import { safeAgent } from '../webhooks/agent.js';
 import { Attempts } from '../webhooks/attempts.js';
+import { DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
+import { RedisStore } from '../store/redis-store.js';
 import { MemoryWebhookQueue } from '../webhooks/memory-queue.js';
 import { messageOf } from '../webhooks/message.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
+import { RedisWebhookQueue } from '../webhooks/redis-queue.js';
 import { Sender } from '../webhooks/sender.js';
 import { endpointFor } from '../webhooks/settings.js';
 import { randomSecret, Signer } from '../webhooks/signer.js';
@@ -32,6 +35,11 @@ export interface WebhookTuning {
   jitter?: number;
   /** How late after expiresAt the expiry timer fires (1 s: room for clock skew between instances). */
   expiryMarginMs?: number;
+  /** Redis queue: sweeper period and the age of a list it looks at (30 s, 60 s). */
+  sweepMs?: number;
+  staleMs?: number;
+  /** Redis queue: lock of a running delivery job; a crashed instance's job moves after it (30 s). */
+  lockMs?: number;
 }
 
 export interface WebhooksPluginOptions {
@@ -61,16 +69,26 @@ export default fp<WebhooksPluginOptions>(
     const dispatcher = safeAgent({ allowPrivate: !config.production || config.WEBHOOK_ALLOW_PRIVATE });
     const sender = new Sender({ signer: new Signer(secrets), dispatcher, endpointFor: endpoint, log, timeoutMs: tuning.timeoutMs, now: opts.clock });
     const attempts = new Attempts({ sender, schedule: config.WEBHOOK_RETRY_SCHEDULE, metrics: app.metrics, now: opts.clock, jitter: tuning.jitter });
-    const queue: WebhookQueue = new MemoryWebhookQueue(attempts, (err) => log.error({ err }, 'webhook queue failed'));
-    const timers: WorkflowScheduler =
-      app.store.kind === 'redis'
-        ? new BullMqScheduler({
+    // Redis: durable queue and BullMQ timers shared by every instance. Embedded: in-process twins.
+    const store = app.store;
+    const bullPrefix = opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX;
+    const queue: WebhookQueue =
+      store instanceof RedisStore
+        ? new RedisWebhookQueue({
+            redis: store.client,
             connection: (role) => createBullMqConnection(config, role),
-            steps: 0,
-            prefix: opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX,
-            queueName: 'webhook-expiry',
+            keyPrefix: opts.keyPrefix ?? DEFAULT_KEY_PREFIX,
+            bullPrefix,
+            attempts,
             log,
+            sweepMs: tuning.sweepMs,
+            staleMs: tuning.staleMs,
+            lockMs: tuning.lockMs,
           })
+        : new MemoryWebhookQueue(attempts, (err) => log.error({ err }, 'webhook queue failed'));
+    const timers: WorkflowScheduler =
+      store instanceof RedisStore
+        ? new BullMqScheduler({ connection: (role) => createBullMqConnection(config, role), steps: 0, prefix: bullPrefix, queueName: 'webhook-expiry', log })
         : new InProcessScheduler((err) => log.error({ err }, 'expiry timer failed'));
     const margin = tuning.expiryMarginMs ?? 1000;
 

@@ -39,6 +39,7 @@ export function createMetrics() {
     }),
     ...opsMetrics(registry),
     ...webhookMetrics(registry),
+    ...edgeMetrics(registry),
   };
 }
 
@@ -107,6 +108,19 @@ function opsMetrics(registry: Registry) {
       help: 'Always 1; the labels say which build runs',
       labelNames: ['version', 'node'] as const,
       registers,
+    }),
+  };
+}
+
+// ---- the HTTP edge (issue 9) -------------------------------------------------------------
+
+function edgeMetrics(registry: Registry) {
+  return {
+    authFailures: new Counter({
+      name: 'otpgate_auth_failures_total',
+      help: 'Requests with a missing or unknown API key, by result (rejected: 401; throttled: 429, the address used up AUTH_FAILURE_LIMIT)',
+      labelNames: ['result'] as const,
+      registers: [registry],
     }),
   };
 }

@@ -131,7 +131,7 @@ export function uniquePhone(): string {
 export const PRODUCTION_ENV = {
   NODE_ENV: 'production',
   REDIS_URL: 'redis://redis:6379',
-  API_KEYS: 'shop:0123456789abcdef',
+  API_KEYS: 'shop:0123456789abcdef0123456789abcdef',
   CODE_HMAC_SECRET: 'x'.repeat(32),
   CALLBACK_TOKEN: 'y'.repeat(24),
   SMS_PROVIDER: 'smstraffic',
