@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   country_not_allowed: { status: 403, title: 'Country not allowed' },
   destination_blocked: { status: 403, title: 'Destination blocked' },
+  invalid_signature: { status: 403, title: 'Invalid signature' },
   verification_not_found: { status: 404, title: 'Verification not found' },
   not_found: { status: 404, title: 'Not found' },
   webhook_event_not_found: { status: 404, title: 'Webhook event not found' },

@@ -160,9 +160,29 @@ export interface paths {
         put?: never;
         /**
          * Inbound call to the flash-call number: the robot dictates the code
-         * @description Twilio voice webhook (form From, To, CallSid). Answers TwiML: the code digit by digit, twice, when From has a pending flash-call verification whose code is the last four digits of To; otherwise a short "no active code" message.
+         * @description Twilio voice webhook (form From, To, CallSid), signed with X-Twilio-Signature when TWILIO_AUTH_TOKEN is set (403 otherwise). Answers TwiML: the code digit by digit, twice, when From has a pending flash-call verification whose code is the last four digits of To; otherwise a short "no active code" message.
          */
         post: operations["twilioInboundCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks/twilio/status/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio status callbacks of outbound voice calls
+         * @description Form CallSid, CallStatus, … signed with X-Twilio-Signature when TWILIO_AUTH_TOKEN is set (403 otherwise). completed → attempt delivered; busy, no-answer, failed, canceled → undelivered (an auto workflow moves on at once); other statuses change nothing. Answers 204.
+         */
+        post: operations["twilioCallStatus"];
         delete?: never;
         options?: never;
         head?: never;
@@ -264,7 +284,7 @@ export interface components {
              * @description Stable: see docs/errors.md
              * @enum {string}
              */
-            code: "invalid_request" | "invalid_phone_number" | "invalid_code_format" | "unauthorized" | "country_not_allowed" | "destination_blocked" | "verification_not_found" | "not_found" | "webhook_event_not_found" | "verification_not_pending" | "channel_not_available" | "idempotency_key_reused" | "resend_too_soon" | "rate_limited" | "max_sends_reached" | "internal_error" | "provider_error" | "store_unavailable" | "provider_unavailable";
+            code: "invalid_request" | "invalid_phone_number" | "invalid_code_format" | "unauthorized" | "country_not_allowed" | "destination_blocked" | "invalid_signature" | "verification_not_found" | "not_found" | "webhook_event_not_found" | "verification_not_pending" | "channel_not_available" | "idempotency_key_reused" | "resend_too_soon" | "rate_limited" | "max_sends_reached" | "internal_error" | "provider_error" | "store_unavailable" | "provider_unavailable";
             /**
              * @description With verification_not_pending: how it ended
              * @enum {string}
@@ -1434,6 +1454,115 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `invalid_signature`: Invalid signature */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_signature";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `not_found`: no such route (or a wrong callback token) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `internal_error`: a bug; the log has the details */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "internal_error";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `store_unavailable`: Redis does not answer; safe to retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "store_unavailable";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+        };
+    };
+    twilioCallStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    CallSid?: string;
+                    CallStatus?: string;
+                    SequenceNumber?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Status taken (unknown calls and intermediate statuses too) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `invalid_signature`: Invalid signature */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_signature";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };

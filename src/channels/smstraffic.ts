@@ -229,15 +229,42 @@ export function mapDeliveryStatus(status: string): DeliveryStatus | undefined {
     case 'deleted':
     case 'failed':
       return 'undelivered';
+    case 'unknown status':
+      // Final (providers.md R.3): the operator will never report more about this message.
+      return 'undelivered';
     case 'buffered smsc':
       return 'sent';
     default:
-      return undefined; // '' (queued), 'Acceptd', 'Unknown status', anything new
+      return undefined; // '' (queued), 'Acceptd', anything new
   }
 }
 
-/** `YYYY-MM-DD HH:MM:SS` in Moscow time (UTC+3 all year since 2014) as a Date. */
-export function parseDeliveryDate(s: string | undefined): Date | undefined {
+/** Every status value SMS Traffic documents (S1), for logs: anything else is masked. */
+export const SMSTRAFFIC_STATUSES = [
+  '',
+  'Buffered SMSC',
+  'Delivered',
+  'Non Delivered',
+  'Rejected',
+  'Expired',
+  'Deleted',
+  'Unknown status',
+  'Acceptd',
+] as const;
+
+/**
+ * SMS Traffic's status dates are Moscow time for Russian (+7, not Kazakhstan's +76/+77) and
+ * Ukrainian (+380) numbers; for other countries usually the subscriber's local time, which
+ * nothing tells us: those are left as reported (undefined here).
+ */
+export const reportsMoscowTime = (e164: string) => /^\+7[0-589]/.test(e164) || e164.startsWith('+380');
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` in Moscow time (UTC+3 all year since 2014) as a Date. With the
+ * recipient's number: undefined unless SMS Traffic reports its dates in Moscow time.
+ */
+export function parseDeliveryDate(s: string | undefined, e164?: string): Date | undefined {
+  if (e164 !== undefined && !reportsMoscowTime(e164)) return undefined;
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((s ?? '').trim());
   if (!m) return undefined;
   const d = new Date(`${m[1]}T${m[2]}${m[3] ?? ':00'}+03:00`);

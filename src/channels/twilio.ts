@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config, Locale } from '../config.js';
 import { AppError } from '../errors.js';
 import { type HttpClient, postOnce, redactProviderText } from './http.js';
+import { providerFailure } from './provider-errors.js';
 import { spokenDigits, voiceText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
@@ -15,6 +16,18 @@ export interface TwilioOptions {
   authToken: string;
   /** Our Twilio number or verified caller id, E.164. */
   from: string;
+  /** Where Twilio posts the call's final status: PUBLIC_URL + the status callback path. */
+  statusCallbackUrl?: string;
+}
+
+/** Every CallStatus Twilio sends (providers.md R.2); `initiated` only in status callbacks. */
+export const TWILIO_CALL_STATUSES = ['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
+
+/** A final CallStatus as an attempt status; undefined for the intermediate ones. */
+export function twilioCallStatus(status: string): 'delivered' | 'undelivered' | undefined {
+  if (status === 'completed') return 'delivered';
+  if (status === 'busy' || status === 'no-answer' || status === 'failed' || status === 'canceled') return 'undelivered';
+  return undefined;
 }
 
 /**
@@ -81,6 +94,13 @@ export class TwilioVoiceProvider implements ChannelProvider {
       From: this.opts.from,
       Twiml: codeTwiml(req.locale, req.code, 'outbound'),
     });
+    if (this.opts.statusCallbackUrl) {
+      // Without StatusCallbackEvent only `completed` is posted; its CallStatus carries every
+      // final state (completed, busy, no-answer, failed, canceled).
+      form.set('StatusCallback', this.opts.statusCallbackUrl);
+      form.set('StatusCallbackMethod', 'POST');
+      form.append('StatusCallbackEvent', 'completed');
+    }
     const ctx = { verificationId: req.verificationId, attemptId: req.attemptId, provider: 'twilio' };
 
     const res = await postOnce(
@@ -109,12 +129,11 @@ export class TwilioVoiceProvider implements ChannelProvider {
       'Twilio refused the call',
     );
     if (res.status >= 400 && res.status < 500 && twilioCode !== undefined && INVALID_TO.has(twilioCode)) {
-      throw new AppError('invalid_phone_number', `Twilio cannot call this number (error ${twilioCode})`);
+      throw providerFailure('invalid_phone_number');
     }
-    throw new AppError(
-      'provider_error',
-      twilioCode !== undefined ? `Twilio error ${twilioCode} (HTTP ${res.status})` : `Twilio answered HTTP ${res.status}`,
-    );
+    // A server error after the request was sent leaves it unclear whether the call exists.
+    if (res.status >= 500) throw providerFailure('provider_unavailable');
+    throw providerFailure('provider_error');
   }
 }
 
@@ -124,7 +143,13 @@ export function twilioVoiceFromConfig(config: Config, http: HttpClient, log: Fas
     throw new Error('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are required for the twilio provider');
   }
   return new TwilioVoiceProvider(
-    { apiUrl: config.TWILIO_API_URL, accountSid, authToken, from },
+    {
+      apiUrl: config.TWILIO_API_URL,
+      accountSid,
+      authToken,
+      from,
+      statusCallbackUrl: `${config.PUBLIC_URL.replace(/\/+$/, '')}/v1/callbacks/twilio/status/${encodeURIComponent(config.CALLBACK_TOKEN)}`,
+    },
     http,
     log.child({ provider: 'twilio' }),
   );

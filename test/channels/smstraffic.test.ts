@@ -266,7 +266,7 @@ describe('mapDeliveryStatus', () => {
     ['UNDELIVERED', 'undelivered'],
     ['READ', 'delivered'],
     ['', undefined],
-    ['Unknown status', undefined],
+    ['Unknown status', 'undelivered'],
     ['Acceptd', undefined],
     ['something new', undefined],
   ])('%j → %s', (status, mapped) => {
@@ -278,6 +278,14 @@ describe('parseDeliveryDate', () => {
   it('reads Moscow time (UTC+3)', () => {
     expect(parseDeliveryDate('2026-11-22 13:00:05')?.toISOString()).toBe('2026-11-22T10:00:05.000Z');
     expect(parseDeliveryDate('2013-11-07 17:04')?.toISOString()).toBe('2013-11-07T14:04:00.000Z');
+  });
+
+  it('reads Moscow time only for Russian and Ukrainian numbers; other countries are left as reported', () => {
+    expect(parseDeliveryDate('2026-11-22 13:00:05', '+79161234567')?.toISOString()).toBe('2026-11-22T10:00:05.000Z');
+    expect(parseDeliveryDate('2026-11-22 13:00:05', '+380501234567')?.toISOString()).toBe('2026-11-22T10:00:05.000Z');
+    for (const phone of ['+77011234567', '+4915112345678', '+5511912345678']) {
+      expect(parseDeliveryDate('2026-11-22 13:00:05', phone)).toBeUndefined();
+    }
   });
 
   it('gives undefined for anything else', () => {

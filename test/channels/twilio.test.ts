@@ -10,6 +10,7 @@ import {
   twilioVoiceFromConfig,
   xmlEscape,
 } from '../../src/channels/twilio.js';
+import type { ProviderFailure } from '../../src/channels/provider-errors.js';
 import { LOCALES, testConfig } from '../../src/config.js';
 import { appErrorOf, capturingLog, deliveryRequest, PHONE } from '../helpers/adapters.js';
 import { saySegments, spokenCodes, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
@@ -107,9 +108,11 @@ describe('Twilio failures', () => {
     expect((await appError(providerFor({ from: '+15550000000' }).send(request()))).code).toBe('provider_error');
   });
 
-  it('HTTP 500 → provider_error', async () => {
+  it('HTTP 500 → provider_unavailable (the call may exist: never tried elsewhere)', async () => {
     fake.mode = 'http500';
-    expect((await appError(provider.send(request()))).code).toBe('provider_error');
+    const err = await appError(provider.send(request()));
+    expect(err.code).toBe('provider_unavailable');
+    expect((err as ProviderFailure).tryNext).toBe(false);
   });
 
   it('no answer → provider_unavailable quickly, and no retry', async () => {
@@ -189,6 +192,11 @@ describe('Twilio configuration', () => {
     });
     const p = twilioVoiceFromConfig(config, http, log);
     expect((await p.send(request({ locale: 'pt' }))).status).toBe('queued');
+    // Final states come back to the status callback under PUBLIC_URL.
+    const call = fake.lastCall()!;
+    expect(call.statusCallback).toBe(`http://localhost:3000/v1/callbacks/twilio/status/${config.CALLBACK_TOKEN}`);
+    expect(call.statusCallbackEvents).toEqual(['completed']);
+    expect(fake.received.at(-1)!.form.StatusCallbackMethod).toBe('POST');
     expect(() => twilioVoiceFromConfig(testConfig(), http, log)).toThrow(/TWILIO_ACCOUNT_SID/);
   });
 });

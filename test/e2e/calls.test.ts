@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/channels/http.js';
 import { ucallerFlashCallFromConfig } from '../../src/channels/ucaller.js';
 import { LOCALES, testConfig } from '../../src/config.js';
-import { startFakeTwilio, saySegments, spokenCodes, type FakeTwilio } from '../fakes/twilio.js';
+import { signTwilio, startFakeTwilio, saySegments, spokenCodes, type FakeTwilio } from '../fakes/twilio.js';
 import { startFakeUcaller, type FakeUcaller } from '../fakes/ucaller.js';
 import { makeApp, PHONE, recordingProvider, STORES, type StoreKind, type TestApp } from '../helpers/app.js';
 
@@ -46,14 +46,18 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
 
   const start = (body: Record<string, unknown>) => t.call({ method: 'POST', url: '/v1/verifications', payload: body });
   const check = (id: string, code: string) => t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id, code } });
-  const robot = (from: string, to: string, token = TOKEN) =>
-    t.call({
+  // Signed as Twilio signs it: TWILIO_AUTH_TOKEN is set, over PUBLIC_URL (its default) + path.
+  const robot = (from: string, to: string, token = TOKEN) => {
+    const url = `/v1/callbacks/twilio/voice/${token}`;
+    const params: [string, string][] = [['From', from], ['To', to], ['CallSid', 'CA' + '0'.repeat(32)]];
+    return t.call({
       method: 'POST',
-      url: `/v1/callbacks/twilio/voice/${token}`,
-      payload: new URLSearchParams({ From: from, To: to, CallSid: 'CA' + '0'.repeat(32) }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      url,
+      payload: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilio('tw-token', `http://localhost:3000${url}`, params) },
       key: null,
     });
+  };
   const other = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
 
   describe('flash call through uCaller', () => {

@@ -160,4 +160,26 @@ describe('SMS through SMS Traffic, end to end', () => {
     expect(await poller.pollOnce()).toBe(0);
     expect(main.received.filter((r) => r.form.operation === 'status')).toHaveLength(statusQueries.length);
   });
+
+  it('a polled "Unknown status" is final: undelivered, and not asked about again', async () => {
+    const v = (await start({ to: PHONE })).json();
+    const smsId = v.attempts[0].providerRef;
+    const [poller] = t.app.pollers;
+    main.setStatus(smsId, 'Unknown status');
+    t.clock.advance(61_000);
+    expect(await poller.pollOnce()).toBe(1);
+    expect((await get(v.id)).attempts[0].status).toBe('undelivered');
+    t.clock.advance(61_000);
+    expect(await poller.pollOnce()).toBe(0);
+  });
+
+  it('logs an unknown reported status only in a bounded, masked form', async () => {
+    const v = (await start({ to: PHONE })).json();
+    const odd = `Weird 79161234567 ${'x'.repeat(40)}`;
+    const sent = await main.sendDeliveryReport(`${base}/v1/callbacks/smstraffic/${TOKEN}`, v.attempts[0].providerRef, odd);
+    expect(sent.status).toBe(200);
+    expect(t.logs()).not.toContain('79161234567');
+    expect(t.logs()).not.toContain('x'.repeat(30));
+    expect(t.logs()).toContain('unknown:Weird ###########');
+  });
 });

@@ -21,6 +21,8 @@ export const REPORTED_STATUSES: [status: string, attempt: 'delivered' | 'undeliv
   ['Rejected', 'undelivered'],
   ['Expired', 'undelivered'],
   ['Deleted', 'undelivered'],
+  // Final: nothing more will ever be reported (providers.md R.3).
+  ['Unknown status', 'undelivered'],
   ['Buffered SMSC', 'sent'],
 ];
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { XMLValidator } from 'fast-xml-parser';
@@ -23,6 +23,28 @@ export interface TwilioCallRecord {
   to: string;
   from: string;
   twiml: string;
+  /** StatusCallback and its StatusCallbackEvent values, as the call was created with. */
+  statusCallback?: string;
+  statusCallbackEvents: string[];
+  /** Status callbacks posted so far (SequenceNumber). */
+  sequence: number;
+}
+
+/** How the fake reaches the service: a real HTTP POST by default, inject() in tests. */
+export type WebhookTransport = (url: string, body: string, headers: Record<string, string>) => Promise<{ status: number; body: string }>;
+
+const httpTransport: WebhookTransport = async (url, body, headers) => {
+  const res = await fetch(url, { method: 'POST', body, headers });
+  return { status: res.status, body: await res.text() };
+};
+
+/**
+ * X-Twilio-Signature as Twilio computes it (providers.md R.2): base64 HMAC-SHA1 with the auth
+ * token over the URL followed by every POST parameter's name and value, sorted by name.
+ */
+export function signTwilio(authToken: string, url: string, params: [string, string][]): string {
+  const sorted = [...params].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return createHmac('sha1', authToken).update(url + sorted.map(([k, v]) => k + v).join('')).digest('base64');
 }
 
 export interface FakeTwilio {
@@ -38,6 +60,11 @@ export interface FakeTwilio {
   received: TwilioRequestRecord[];
   calls: TwilioCallRecord[];
   lastCall(to?: string): TwilioCallRecord | undefined;
+  /** Posts the call's final status to its StatusCallback, signed; undefined when none was asked for. */
+  endCall(sid: string, status: 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled'): Promise<{ status: number; body: string } | undefined>;
+  /** An inbound call to one of our numbers: the signed voice webhook to `url`. */
+  inboundCall(url: string, from: string, to: string): Promise<{ status: number; body: string }>;
+  transport: WebhookTransport;
   reset(): void;
   close(): Promise<void>;
 }
@@ -66,7 +93,54 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       const list = to ? this.calls.filter((c) => c.to === to) : this.calls;
       return list[list.length - 1];
     },
+    transport: httpTransport,
+    async endCall(sid, status) {
+      const call = this.calls.find((c) => c.sid === sid);
+      if (!call) throw new Error(`no call ${sid}`);
+      // Without StatusCallbackEvent Twilio posts `completed` only, which carries every final state.
+      const events = call.statusCallbackEvents.length ? call.statusCallbackEvents : ['completed'];
+      if (!call.statusCallback || !events.includes('completed')) return undefined;
+      const params: [string, string][] = [
+        ['AccountSid', fake.accountSid],
+        ['ApiVersion', '2010-04-01'],
+        ['CallSid', sid],
+        ['CallStatus', status],
+        ['CallbackSource', 'call-progress-events'],
+        ['Called', call.to],
+        ['Caller', call.from],
+        ['Direction', 'outbound-api'],
+        ['From', call.from],
+        ['SequenceNumber', String(call.sequence++)],
+        ['Timestamp', new Date().toUTCString().replace('GMT', '+0000')],
+        ['To', call.to],
+        ['CallDuration', status === 'completed' ? '14' : '0'],
+        ['Duration', status === 'completed' ? '1' : '0'],
+        ...(status === 'busy' ? ([['SipResponseCode', '486']] as [string, string][]) : []),
+      ];
+      return this.transport(call.statusCallback, new URLSearchParams(params).toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilio(fake.authToken, call.statusCallback, params),
+      });
+    },
+    inboundCall(url, from, to) {
+      const params: [string, string][] = [
+        ['AccountSid', fake.accountSid],
+        ['ApiVersion', '2010-04-01'],
+        ['CallSid', `CA${hex(16)}`],
+        ['CallStatus', 'ringing'],
+        ['Called', to],
+        ['Caller', from],
+        ['Direction', 'inbound'],
+        ['From', from],
+        ['To', to],
+      ];
+      return this.transport(url, new URLSearchParams(params).toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilio(fake.authToken, url, params),
+      });
+    },
     reset() {
+      this.transport = httpTransport;
       this.received.length = 0;
       this.calls.length = 0;
       this.invalidNumbers.clear();
@@ -125,7 +199,16 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       if (twiml && twiml.length > 4000) return error(res, 400, 21236, 'Twiml too long');
 
       const sid = `CA${hex(16)}`;
-      fake.calls.push({ sid, to, from, twiml: twiml ?? '' });
+      const all = new URLSearchParams(raw);
+      fake.calls.push({
+        sid,
+        to,
+        from,
+        twiml: twiml ?? '',
+        statusCallback: form.StatusCallback,
+        statusCallbackEvents: all.getAll('StatusCallbackEvent'),
+        sequence: 0,
+      });
       const now = new Date().toUTCString().replace('GMT', '+0000');
       const uri = `/2010-04-01/Accounts/${fake.accountSid}/Calls/${sid}`;
       json(res, 201, {
