@@ -67,8 +67,9 @@ export default fp<WebhooksPluginOptions>(
       secrets = [randomSecret()];
     }
     const dispatcher = safeAgent({ allowPrivate: !config.production || config.WEBHOOK_ALLOW_PRIVATE });
-    const sender = new Sender({ signer: new Signer(secrets), dispatcher, endpointFor: endpoint, log, timeoutMs: tuning.timeoutMs, now: opts.clock });
-    const attempts = new Attempts({ sender, schedule: config.WEBHOOK_RETRY_SCHEDULE, metrics: app.metrics, now: opts.clock, jitter: tuning.jitter });
+    // Wall-clock times: receivers compare webhook-timestamp with their own clock.
+    const sender = new Sender({ signer: new Signer(secrets), dispatcher, endpointFor: endpoint, log, timeoutMs: tuning.timeoutMs });
+    const attempts = new Attempts({ sender, schedule: config.WEBHOOK_RETRY_SCHEDULE, metrics: app.metrics, jitter: tuning.jitter });
     // Redis: durable queue and BullMQ timers shared by every instance. Embedded: in-process twins.
     const store = app.store;
     const bullPrefix = opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX;

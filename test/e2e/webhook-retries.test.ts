@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_GLOBEX, STORES, uniquePhone } from '../helpers/app.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { KEY_GLOBEX, PRODUCTION_ENV, STORES, uniquePhone } from '../helpers/app.js';
+import { startReceiver, TEST_WEBHOOK_SECRET } from '../fakes/webhook-receiver.js';
 import { hookedApp, sleep, until, type HookedApp } from '../helpers/webhooks.js';
 
 // Retries keep the webhook-id, later events wait for earlier ones, and an event that fails the
@@ -100,5 +101,32 @@ describe.each(STORES)('webhook retries and failed events (%s store)', (store) =>
     const t = await open({ env: { WEBHOOK_URL: '' } });
     expect((await t.call({ method: 'GET', url: '/v1/webhooks/failed' })).json()).toEqual({ events: [] });
     expect((await t.call({ method: 'GET', url: '/v1/webhooks/failed', key: null })).statusCode).toBe(401);
+  });
+});
+
+describe('webhooks in production', () => {
+  const SHOP_KEY = PRODUCTION_ENV.API_KEYS.split(':')[1];
+  it('never connects to a loopback endpoint unless WEBHOOK_ALLOW_PRIVATE=true', async () => {
+    const receiver = await startReceiver(TEST_WEBHOOK_SECRET);
+    const url = receiver.url.replace('http:', 'https:');
+    const env = { ...PRODUCTION_ENV, REDIS_URL: inject('redisUrl'), WEBHOOK_URL: url, WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET, WEBHOOK_RETRY_SCHEDULE: '0.05s' };
+    const strict = await hookedApp({ store: 'redis', env, receiver });
+    try {
+      await strict.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone() }, key: SHOP_KEY });
+      await until('both events failed', async () => (await strict.call({ method: 'GET', url: '/v1/webhooks/failed', key: SHOP_KEY })).json().events.length === 2);
+      expect(strict.logs()).toMatch(/non-public address/);
+      expect(receiver.connections()).toBe(0);
+    } finally {
+      await strict.close();
+    }
+    // Allowed: the connection is made (the plain-HTTP receiver then fails the TLS handshake).
+    const open = await hookedApp({ store: 'redis', env: { ...env, WEBHOOK_ALLOW_PRIVATE: 'true' }, receiver });
+    try {
+      await open.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone() }, key: SHOP_KEY });
+      await until('a connection', () => receiver.connections() > 0);
+    } finally {
+      await open.close();
+      await receiver.close();
+    }
   });
 });

@@ -23,6 +23,7 @@ export async function startReceiver(secret: string, answer: (n: number, hook: Re
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
   let n = 0;
+  let connections = 0;
   const wh = new Webhook(secret);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -49,6 +50,7 @@ export async function startReceiver(secret: string, answer: (n: number, hook: Re
     });
   });
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -61,6 +63,8 @@ export async function startReceiver(secret: string, answer: (n: number, hook: Re
     /** Delivered (2xx-answered) hooks would need the answer; tests look at what arrived. */
     ofVerification: (id: string) => hooks.filter((h) => h.verificationId === id),
     sockets: () => sockets.size,
+    /** Every TCP connection ever accepted. */
+    connections: () => connections,
     async close() {
       for (const r of hanging) r.destroy();
       for (const s of sockets) s.destroy();
