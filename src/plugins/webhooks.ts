@@ -117,7 +117,8 @@ export default fp<WebhooksPluginOptions>(
     app.addHook('onClose', async () => {
       await timers.close();
       await queue.close();
-      await dispatcher.close();
+      // Running deliveries had their chance in queue.close(): drop what is left.
+      await dispatcher.destroy();
     });
   },
   { name: 'webhooks', dependencies: ['store', 'metrics', 'service'] },

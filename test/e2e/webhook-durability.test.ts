@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { testClock, uniquePhone } from '../helpers/app.js';
@@ -72,6 +73,21 @@ describe('webhooks on Redis: several instances and restarts', () => {
       expect(inOrder(hooks)).toEqual(EXPECTED[end as keyof typeof EXPECTED]);
       expect(hooks.every((h) => h.verified)).toBe(true);
     }
+  });
+
+  it('takes over a delivery cut off by an instance that died mid-request, with the same webhook-id', async () => {
+    receiver = await startReceiver(TEST_WEBHOOK_SECRET, (n) => (n === 1 ? 'hang' : 204));
+    const prefix = keyPrefix();
+    const a = await open(prefix, { webhookTuning: { timeoutMs: 3000 } });
+    const v = (await a.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone() } })).json();
+    await until('the first request', () => receiver!.hooks.length === 1);
+    // The instance dies: its worker stops at once, the job keeps a lock nobody renews.
+    await (a.app.webhooks as unknown as { worker: Worker }).worker.close(true);
+    await open(prefix);
+    await until('the same event again, then the next', () => receiver!.ofVerification(v.id).length >= 3, 10_000);
+    const hooks = receiver.ofVerification(v.id);
+    expect(hooks[1].id).toBe(hooks[0].id);
+    expect(inOrder(hooks)).toEqual(['verification.started', 'attempt.sent']);
   });
 
   it('re-queues a head left without a job by an instance that died between two steps', async () => {

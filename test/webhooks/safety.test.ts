@@ -100,3 +100,16 @@ describe('webhook HTTP client', () => {
     await agent.destroy();
   });
 });
+
+describe('webhook retry delays', () => {
+  it('follow the schedule with ±10% jitter, the last delay repeating past its end', async () => {
+    const { Attempts } = await import('../../src/webhooks/attempts.js');
+    const a = new Attempts({ sender: {} as never, schedule: [5000, 30_000], metrics: {} as never });
+    expect(a.max).toBe(3);
+    const d0 = Array.from({ length: 200 }, () => a.delay(0));
+    expect(Math.min(...d0)).toBeGreaterThanOrEqual(4500);
+    expect(Math.max(...d0)).toBeLessThanOrEqual(5500);
+    expect(new Set(d0).size).toBeGreaterThan(50); // jittered, not one value
+    expect(a.delay(5)).toBeGreaterThanOrEqual(27_000);
+  });
+});
