@@ -65,3 +65,14 @@ describe('docs', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('docs/errors.md', () => {
+  it('lists every error code with its status', async () => {
+    const { ERROR_CODES } = await import('../src/errors.js');
+    const text = readFileSync(join(root, 'docs/errors.md'), 'utf8');
+    const missing = Object.entries(ERROR_CODES)
+      .filter(([code, { status }]) => !new RegExp(`^\\| ${status} \\| \`${code}\` \\|`, 'm').test(text))
+      .map(([code, { status }]) => `${status} ${code}`);
+    expect(missing).toEqual([]);
+  });
+});
