@@ -91,10 +91,23 @@ export class RedisWebhookQueue implements WebhookQueue {
   }
   private deadKeys = (clientId: string) => [`${this.o.keyPrefix}{whd:${clientId}}:events`, `${this.o.keyPrefix}{whd:${clientId}}:order`];
 
-  async enqueue(msg: WebhookMessage) {
+  /** Pushes of this process per verification, one after the other. */
+  private readonly pushing = new Map<string, Promise<void>>();
+
+  enqueue(msg: WebhookMessage): Promise<void> {
+    // Events are emitted in order; commands sent in order may still land out of order (a
+    // Cluster client routes and retries each on its own), so a verification's pushes wait
+    // for one another.
+    const vid = msg.verificationId;
+    const p = (this.pushing.get(vid) ?? Promise.resolve()).catch(() => undefined).then(() => this.push(msg));
+    this.pushing.set(vid, p);
+    void p.catch(() => undefined).finally(() => this.pushing.get(vid) === p && this.pushing.delete(vid));
+    return p;
+  }
+
+  private async push(msg: WebhookMessage) {
     const item: Item = { ...msg, made: 0 };
     const key = this.listKey(msg.verificationId);
-    // Issued in the same tick, in order: events emitted one after the other are pushed so.
     const [, pushed] = await Promise.all([
       this.o.redis.zadd(this.activeKey, Date.now(), msg.verificationId),
       this.o.redis.multi().rpush(key, JSON.stringify(item)).pexpire(key, LIST_TTL_MS).exec(),
