@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSmsRu, type FakeSmsRu } from '../fakes/smsru.js';
 import { startFakeSmsTraffic, type FakeSmsTraffic } from '../fakes/smstraffic.js';
+import { startFakeUcaller } from '../fakes/ucaller.js';
 import { makeApp, uniquePhone, type TestApp } from '../helpers/app.js';
 
 // SMS.ru as a second SMS route and ordered provider lists, end to end over HTTP to the fakes:
@@ -151,6 +152,22 @@ describe('SMS.ru alone: delivery callback, status polling and flash calls', () =
     t.clock.advance(61_000);
     expect(await poller.pollOnce()).toBe(1);
     expect((await get(v.id)).attempts[0].status).toBe('delivered');
+  });
+
+  it('flash list ucaller,smsru: uCaller out of funds (1002) → SMS.ru rings with its own code, which approves', async () => {
+    const ucaller = await startFakeUcaller({ serviceId: '42', key: 'uc-key' });
+    try {
+      await setup({ FLASH_CALL_PROVIDER: 'ucaller,smsru', UCALLER_URL: ucaller.url, UCALLER_SERVICE_ID: '42', UCALLER_KEY: 'uc-key' });
+      ucaller.mode = 'error:1002';
+      const v = (await start({ to: uniquePhone(), channel: 'flash_call' })).json();
+      const [call] = smsru.calls;
+      expect(ucaller.received).toHaveLength(1);
+      expect(v.attempts[0]).toMatchObject({ provider: 'smsru', providerRef: call.callId });
+      const res = await t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id: v.id, code: call.code } });
+      expect(res.json()).toMatchObject({ valid: true, status: 'approved' });
+    } finally {
+      await ucaller.close();
+    }
   });
 
   it('flash call: the code SMS.ru chose approves, with the end user IP passed on', async () => {
