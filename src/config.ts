@@ -6,6 +6,7 @@ import { z } from 'zod';
 // process with a message naming the variable (see loadConfig).
 
 import { httpSettingProblems, httpSettings } from './http-settings.js';
+import { providerProblems, providerSettings } from './channels/provider-settings.js';
 import { CHANNELS, LOCALES, REQUEST_CHANNELS, type DeliveryChannel } from './model.js';
 import { checkWebhooks, webhookEnv } from './webhooks/settings.js';
 import { opsEnv, parsePrices, type Prices } from './ops/settings.js';
@@ -129,9 +130,7 @@ export const envSchema = z.object({
   GLOBAL_SEND_LIMIT: int(1, 1_000_000_000).optional(),
   TEST_NUMBERS: testNumbers.default([]),
   ALLOW_TEST_NUMBERS: bool.default(false),
-  SMS_PROVIDER: z.enum(['smstraffic', 'console']).default('console'),
-  FLASH_CALL_PROVIDER: z.enum(['ucaller', 'console']).default('console'),
-  VOICE_PROVIDER: z.enum(['ucaller', 'twilio', 'console']).default('console'),
+  ...providerSettings,
   SMSTRAFFIC_URL: url.default('https://api.smstraffic.ru/multi.php'),
   SMSTRAFFIC_RESERVE_URL: url.default('https://api2.smstraffic.ru/multi.php'),
   SMSTRAFFIC_LOGIN: z.string().min(1).optional(),
@@ -200,26 +199,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!e.CODE_HMAC_SECRET) devDefaults.push('CODE_HMAC_SECRET');
   if (!e.CALLBACK_TOKEN) devDefaults.push('CALLBACK_TOKEN');
   for (const v of ['SMS_PROVIDER', 'FLASH_CALL_PROVIDER', 'VOICE_PROVIDER'] as const) {
-    if (e[v] === 'console') devDefaults.push(v);
+    if (e[v].includes('console')) devDefaults.push(v);
   }
+
   if (e.ALLOW_TEST_NUMBERS === false && e.TEST_NUMBERS.length > 0 && production)
     problems.push('TEST_NUMBERS: refused in production unless ALLOW_TEST_NUMBERS=true');
 
-  const need = (cond: boolean, vars: string[], why: string) => {
-    if (!cond) return;
-    for (const v of vars) if (!e[v as keyof Env]) problems.push(`${v}: required ${why}`);
-  };
-  need(e.SMS_PROVIDER === 'smstraffic', ['SMSTRAFFIC_LOGIN', 'SMSTRAFFIC_PASSWORD'], 'with SMS_PROVIDER=smstraffic');
-  need(
-    e.FLASH_CALL_PROVIDER === 'ucaller' || e.VOICE_PROVIDER === 'ucaller',
-    ['UCALLER_SERVICE_ID', 'UCALLER_KEY'],
-    'with the ucaller provider',
-  );
-  need(
-    e.VOICE_PROVIDER === 'twilio',
-    ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
-    'with VOICE_PROVIDER=twilio',
-  );
+  problems.push(...providerProblems(e));
   checkWebhooks(e, production, problems, devDefaults);
 
   if (production) {

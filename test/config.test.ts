@@ -30,7 +30,7 @@ describe('configuration', () => {
       FLASH_CALL_TTL_SECONDS: 120,
       FLASH_CALL_MAX_CHECK_ATTEMPTS: 3,
       SMSTRAFFIC_ORIGINATOR: 'Originator',
-      SMS_PROVIDER: 'console',
+      SMS_PROVIDER: ['console'],
       production: false,
     });
     expect(c.AUTO_WORKFLOW).toEqual([

@@ -189,6 +189,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/callbacks/smsru/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS.ru delivery callbacks
+         * @description Form fields data[0], data[1], …: records of lines "sms_status\n<sms_id>\n<status_code>\n<unix_time>". 103 and 110 → delivered; 104–108 and 150 → undelivered. Answers 100 (text/plain), as SMS.ru requires.
+         */
+        post: operations["smsruDeliveryCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/failed": {
         parameters: {
             query?: never;
@@ -1563,6 +1583,88 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "invalid_signature";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `not_found`: no such route (or a wrong callback token) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `internal_error`: a bug; the log has the details */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "internal_error";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description `store_unavailable`: Redis does not answer; safe to retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "store_unavailable";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+        };
+    };
+    smsruDeliveryCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Records taken (unknown ids too) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 100 */
+                    "text/plain": "100";
+                };
+            };
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Agent, errors, request } from 'undici';
-import { providerFailure } from './provider-errors.js';
+import { ProviderFailure, providerFailure } from './provider-errors.js';
 
 // One outbound HTTP client for every provider adapter, with explicit timeouts and one rule
 // for what a failure means: before the request was sent (safe to try elsewhere) or after
@@ -141,7 +141,8 @@ export async function postOnce(
   } catch (err) {
     if (err instanceof ReplyTooLargeError) {
       log.error({ ...ctx, err: err.message }, `${provider} answered an oversized reply`);
-      throw providerFailure('provider_error');
+      // Answered, but unreadable: whether it was queued is unclear, so nobody else tries.
+      throw new ProviderFailure('provider_error', false);
     }
     if (!(err instanceof ProviderHttpError)) throw err;
     log.warn({ ...ctx, phase: err.phase, err: err.message }, `${provider} unreachable`);

@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
 import { ProviderHttpError, redactProviderText, type HttpClient } from './http.js';
 import { smsText } from './messages.js';
+import { ProviderFailure, providerFailure } from './provider-errors.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult, PolledStatus } from './types.js';
 
 // SMS Traffic HTTP API (providers.md section 1): form POST to multi.php, XML reply, HTTP 200
@@ -135,7 +135,8 @@ export class SmsTrafficProvider implements ChannelProvider {
     } catch (err) {
       if (!(err instanceof TryReserve)) throw err;
       this.opts.log.error({ ...ctx, reason: err.message }, 'SMS Traffic main and reserve hosts both failed');
-      throw new AppError('provider_unavailable', 'SMS provider unavailable');
+      // Neither host took the request (no connection, or "temporary error, nothing queued").
+      throw providerFailure('provider_unavailable', { beforeSend: true });
     }
   }
 
@@ -151,14 +152,14 @@ export class SmsTrafficProvider implements ChannelProvider {
       if (err instanceof ProviderHttpError && err.phase === 'connect') throw new TryReserve(`${host}: ${err.message}`);
       // Sent but unanswered: it may be queued, so never again (docs/errors.md, provider_unavailable).
       this.opts.log.warn({ ...ctx, host, reason: (err as Error).message }, 'SMS Traffic did not answer; not retrying');
-      throw new AppError('provider_unavailable', 'SMS provider did not answer in time');
+      throw providerFailure('provider_unavailable');
     }
     // SMS Traffic answers 200 even for API errors. A 5xx came after the request was sent
     // (a proxy or the application may have queued it): no failover, report "unavailable".
     // Any other non-200 or an unreadable body means a wrong URL or a changed API: "error".
     if (res.status >= 500) {
       this.opts.log.warn({ ...ctx, host, httpStatus: res.status }, 'SMS Traffic answered a server error; not retrying');
-      throw new AppError('provider_unavailable', `SMS provider answered HTTP ${res.status}`);
+      throw providerFailure('provider_unavailable');
     }
     let reply: Node | undefined;
     if (res.status >= 200 && res.status < 300) {
@@ -171,7 +172,8 @@ export class SmsTrafficProvider implements ChannelProvider {
     }
     if (!reply) {
       this.opts.log.error({ ...ctx, host, httpStatus: res.status }, 'SMS Traffic reply unreadable: check SMSTRAFFIC_URL');
-      throw new AppError('provider_error', 'SMS provider sent an unreadable reply');
+      // Unreadable: whether the message was queued is unclear, so no other provider tries.
+      throw new ProviderFailure('provider_error', false);
     }
     if (str(reply.result) === 'ERROR' && Number(str(reply.code)) === TEMPORARY) {
       throw new TryReserve(`${host}: code 1000 (temporary error)`);
@@ -179,22 +181,22 @@ export class SmsTrafficProvider implements ChannelProvider {
     return reply;
   }
 
-  /** An ERROR reply as the AppError of the ChannelProvider contract, logged for the operator. */
-  private refusal(reply: Node, ctx: Node): AppError {
+  /** An ERROR reply as the failure of the ChannelProvider contract, logged for the operator. */
+  private refusal(reply: Node, ctx: Node): ProviderFailure {
     const code = Number(str(reply.code));
     // The provider's text may quote what we sent: mask long digit runs (phones, codes).
     const description = redactProviderText(str(reply.description));
     const fields = { ...ctx, providerCode: code, description };
     if (BAD_NUMBER(code)) {
       this.opts.log.info(fields, 'SMS Traffic refused the phone number');
-      return new AppError('invalid_phone_number', 'The SMS provider cannot deliver to this number');
+      return providerFailure('invalid_phone_number');
     }
     if (ACCOUNT_ERRORS.has(code)) {
       this.opts.log.error(fields, 'SMS Traffic refused the request: check the account and SMSTRAFFIC_* settings');
     } else {
       this.opts.log.warn(fields, 'SMS Traffic refused the request');
     }
-    return new AppError('provider_error', `SMS provider refused the message (code ${code || 'unknown'})`);
+    return providerFailure('provider_error');
   }
 }
 

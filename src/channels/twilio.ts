@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config, Locale } from '../config.js';
 import { AppError } from '../errors.js';
 import { type HttpClient, postOnce, redactProviderText } from './http.js';
-import { providerFailure } from './provider-errors.js';
+import { ProviderFailure, providerFailure } from './provider-errors.js';
 import { spokenDigits, voiceText } from './messages.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult } from './types.js';
 
@@ -133,6 +133,8 @@ export class TwilioVoiceProvider implements ChannelProvider {
     }
     // A server error after the request was sent leaves it unclear whether the call exists.
     if (res.status >= 500) throw providerFailure('provider_unavailable');
+    // A success without a call sid: the call may exist, so nobody else tries.
+    if (res.status < 300) throw new ProviderFailure('provider_error', false);
     throw providerFailure('provider_error');
   }
 }

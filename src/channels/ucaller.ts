@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { type HttpClient, postOnce, redactProviderText } from './http.js';
-import { providerFailure } from './provider-errors.js';
+import { ProviderFailure, providerFailure } from './provider-errors.js';
 import type { ChannelProvider, DeliveryRequest, DeliveryResult, PolledStatus } from './types.js';
 import { classifyUcallerError, ucallerErrorCode } from './ucaller-errors.js';
 
@@ -126,10 +126,10 @@ export class UcallerClient {
 
   /** A status:false (or unreadable) reply, classified by its numeric code only. */
   private refusal(httpStatus: number, retryAfter: unknown, reply: UcallerReply | undefined, ctx: Record<string, unknown>) {
-    if (!reply && httpStatus >= 500) {
-      // An unreadable server error after the request was sent: the call may be placed.
-      this.log.warn({ ...ctx, httpStatus }, 'uCaller answered a server error; not retrying');
-      return providerFailure('provider_unavailable');
+    if (!reply || typeof reply !== 'object') {
+      // Unreadable after the request was sent: the call may be placed, so nobody else tries.
+      this.log.warn({ ...ctx, httpStatus }, 'uCaller answered something unreadable; not retrying');
+      return httpStatus >= 500 ? providerFailure('provider_unavailable') : new ProviderFailure('provider_error', false);
     }
     const code = ucallerErrorCode(reply?.code);
     const seconds = typeof retryAfter === 'string' && /^\d{1,5}$/.test(retryAfter) ? Number(retryAfter) : undefined;

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ConsoleProvider } from '../channels/console.js';
 import { HttpClient } from '../channels/http.js';
-import { smsTrafficFromConfig } from '../channels/smstraffic.js';
-import { twilioVoiceFromConfig } from '../channels/twilio.js';
-import { ucallerFlashCallFromConfig, ucallerVoiceFromConfig } from '../channels/ucaller.js';
-import type { ChannelProvider, Providers } from '../channels/types.js';
-import type { Config } from '../config.js';
+import { buildProviders, callbackRobotReach, providerNames } from '../channels/registry.js';
+import type { Providers } from '../channels/types.js';
+import { CHANNELS, type Config } from '../config.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,19 +26,13 @@ export default fp<ProvidersPluginOptions>(
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
     });
     const log = app.log.child({ component: 'provider' });
-    const sms: ChannelProvider =
-      config.SMS_PROVIDER === 'smstraffic' ? smsTrafficFromConfig(config, http, log) : new ConsoleProvider('sms', log);
-    const flash: ChannelProvider =
-      config.FLASH_CALL_PROVIDER === 'ucaller'
-        ? ucallerFlashCallFromConfig(config, http, log)
-        : new ConsoleProvider('flash_call', log);
-    const voice: ChannelProvider =
-      config.VOICE_PROVIDER === 'ucaller'
-        ? ucallerVoiceFromConfig(config, http, log)
-        : config.VOICE_PROVIDER === 'twilio'
-          ? twilioVoiceFromConfig(config, http, log)
-          : new ConsoleProvider('voice', log);
-    const providers: Providers = { sms, flash_call: flash, voice, ...opts.providers };
+    // Test overrides replace whole channels; the configured ones are built only when used.
+    const configured = buildProviders(config, http, log, app.metrics);
+    const providers: Providers = { ...configured, ...opts.providers };
+    // One line an operator reads at start-up: each channel's providers in order, and whether
+    // the call-back robot can be reached with the flash-call providers.
+    const lists = Object.fromEntries(CHANNELS.map((c) => [c, providerNames(config, c).join(',') || 'none']));
+    app.log.info({ providers: lists, callbackRobot: callbackRobotReach(providerNames(config, 'flash_call')) }, 'channel providers');
     const dev = Object.values(providers).filter((p) => p?.name === 'console').map((p) => p!.channel);
     if (dev.length) {
       app.log.warn({ channels: dev }, 'console providers deliver nothing: codes are written to this log (development only)');
@@ -52,5 +43,5 @@ export default fp<ProvidersPluginOptions>(
       await http.close();
     });
   },
-  { name: 'providers' },
+  { name: 'providers', dependencies: ['metrics'] },
 );

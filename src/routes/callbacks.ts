@@ -4,6 +4,7 @@ import { mapDeliveryStatus, SMSTRAFFIC_STATUSES } from '../channels/smstraffic.j
 import type { Config } from '../config.js';
 import { notes } from '../openapi/notes.js';
 import { callbackTokenCheck, loggableStatus, tokenParams } from './callback-token.js';
+import smsRuCallbackRoutes from './smsru-callbacks.js';
 import twilioCallbackRoutes from './twilio-callbacks.js';
 
 // Inbound provider callbacks (docs/callbacks.md). They carry no API key: the secret
@@ -55,6 +56,7 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
   );
 
   await app.register(twilioCallbackRoutes, { config });
+  await app.register(smsRuCallbackRoutes, { config });
 };
 
 export default callbackRoutes;

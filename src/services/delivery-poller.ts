@@ -48,6 +48,10 @@ export class DeliveryPoller {
     this.now = o.clock ?? Date.now;
   }
 
+  get providerName() {
+    return this.o.provider.name;
+  }
+
   start() {
     this.timer = setInterval(() => {
       this.pollOnce().catch((err) => this.o.log.warn({ err, provider: this.o.provider.name }, 'status polling failed'));

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { codeHmac } from '../codes.js';
 import type { ChannelProvider, DeliveryResult } from '../channels/types.js';
+import { ListFailure } from '../channels/failover.js';
 import { publicProviderError } from '../channels/provider-errors.js';
 import { AppError } from '../errors.js';
 import { maskPhone } from '../phone.js';
@@ -73,9 +74,11 @@ export class Delivery {
       // Callers see a contract code and a fixed detail, never a provider's own words.
       const appErr = publicProviderError(err);
       if (!(err instanceof AppError)) log.error({ err, verificationId: rec.id }, 'provider adapter threw');
-      this.d.metrics.sends.inc({ channel: attempt.channel, provider: provider.name, result: appErr.code });
-      log.warn({ verificationId: rec.id, channel: attempt.channel, provider: provider.name, code: appErr.code, to: maskPhone(rec.to) }, 'delivery failed');
-      const update = { status: 'failed' as const, failVerification: opts.failVerification };
+      // A provider list answers with its last provider's failure: the attempt records it.
+      const tried = err instanceof ListFailure ? err.provider : provider.name;
+      this.d.metrics.sends.inc({ channel: attempt.channel, provider: tried, result: appErr.code });
+      log.warn({ verificationId: rec.id, channel: attempt.channel, provider: tried, code: appErr.code, to: maskPhone(rec.to) }, 'delivery failed');
+      const update = { status: 'failed' as const, provider: tried, failVerification: opts.failVerification };
       const after = this.applied(s, index, await store.applyDelivery(rec.id, index, update, this.d.now()), opts);
       if (opts.throwOnError) throw appErr;
       return after;

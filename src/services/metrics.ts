@@ -40,6 +40,7 @@ export function createMetrics() {
     ...opsMetrics(registry),
     ...webhookMetrics(registry),
     ...edgeMetrics(registry),
+    ...providerMetrics(registry),
   };
 }
 
@@ -157,5 +158,34 @@ function webhookMetrics(registry: Registry) {
   };
 }
 // -- end webhooks
+
+// -- providers (issue 10) ------------------------------------------------------------------
+// Fed by src/channels/instrumented.ts (every provider request) and failover.ts (lists).
+
+function providerMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    providerSends: new Counter({
+      name: 'otpgate_provider_sends_total',
+      help: 'Sends handed to each provider, by channel, provider and outcome (ok, or the refusal code: provider_error, provider_unavailable, invalid_phone_number, rate_limited, ...)',
+      labelNames: ['channel', 'provider', 'outcome'] as const,
+      registers,
+    }),
+    providerDuration: new Histogram({
+      name: 'otpgate_provider_request_duration_seconds',
+      help: 'Duration of one send request to a provider, by channel and provider',
+      labelNames: ['channel', 'provider'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    providerFailovers: new Counter({
+      name: 'otpgate_provider_failovers_total',
+      help: 'Sends moved on to the next provider of a channel list, by channel, the provider left and the one tried next',
+      labelNames: ['channel', 'from', 'to'] as const,
+      registers,
+    }),
+  };
+}
+// -- end providers
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -73,16 +73,27 @@ describe('a killed service', () => {
       ids.push(((await res.json()) as { id: string }).id);
     }
 
+    // 200 checks in flight at any time, and the kill comes the moment the 20th answer does:
+    // at most 220 of the 300 can have been sent, so the kill always lands mid-way (a fixed
+    // batch of 300 could all be answered before a loaded machine ran the kill).
     let answered = 0;
-    const checks = ids.flatMap((id) =>
-      Array.from({ length: CHECKS_EACH }, () =>
-        post(port, '/v1/verifications/check', { id, code: WRONG })
-          .then(() => answered++)
-          .catch(() => undefined),
-      ),
-    );
-    while (answered < 20) await new Promise((r) => setTimeout(r, 2));
-    first.child.kill('SIGKILL');
+    let killed = false;
+    const queue = ids.flatMap((id) => Array.from({ length: CHECKS_EACH }, () => id));
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined && !killed; id = queue.shift()) {
+        const ok = await post(port, '/v1/verifications/check', { id, code: WRONG }).then(
+          () => true,
+          () => false,
+        );
+        if (!ok || killed) continue;
+        answered++;
+        if (answered === 20) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    const checks = Array.from({ length: 200 }, worker);
     await once(first.child, 'exit');
     await Promise.all(checks);
     expect(answered).toBeLessThan(N * CHECKS_EACH); // killed mid-way
