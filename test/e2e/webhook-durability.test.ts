@@ -94,17 +94,22 @@ describe('webhooks on Redis: several instances and restarts', () => {
   it('answers 503 store_unavailable for failed events while Redis is away', async () => {
     receiver = await startReceiver(TEST_WEBHOOK_SECRET);
     const redis = await startRedisServer();
+    const t = await open(keyPrefix(), { env: { REDIS_URL: redis.url } });
+    let down = false;
     try {
-      const t = await open(keyPrefix(), { env: { REDIS_URL: redis.url } });
       expect((await t.call({ method: 'GET', url: '/v1/webhooks/failed' })).json()).toEqual({ events: [] });
       await redis.stop();
+      down = true;
       const res = await t.call({ method: 'GET', url: '/v1/webhooks/failed' });
       expect(res.statusCode).toBe(503);
       expect(res.json().code).toBe('store_unavailable');
       expect((await t.call({ method: 'POST', url: '/v1/webhooks/failed/evt_x/retry' })).json().code).toBe('store_unavailable');
       await redis.start();
+      down = false;
       await until('Redis back', async () => (await t.call({ method: 'GET', url: '/v1/webhooks/failed' })).statusCode === 200);
     } finally {
+      if (down) await redis.start();
+      await closeApp(t); // while its Redis answers
       await redis.stop();
     }
   });
