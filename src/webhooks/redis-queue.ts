@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../errors.js';
 import type { RedisConnection } from '../services/bullmq-scheduler.js';
 import { Attempts, DEAD_LETTER_TTL_MS } from './attempts.js';
 import type { WebhookQueue } from './queue.js';
@@ -151,7 +152,25 @@ export class RedisWebhookQueue implements WebhookQueue {
     await this.o.redis.multi().hset(events, item.id, JSON.stringify(item)).zadd(order, Date.now(), item.id).pexpire(events, ttl).pexpire(order, ttl).exec();
   }
 
-  async failed(clientId: string): Promise<WebhookMessage[]> {
+  failed(clientId: string): Promise<WebhookMessage[]> {
+    return this.answering(() => this.listFailed(clientId));
+  }
+
+  retry(clientId: string, id: string): Promise<boolean> {
+    return this.answering(() => this.retryFailed(clientId, id));
+  }
+
+  /** The API's calls answer 503 store_unavailable while Redis is away, as the rest of /v1. */
+  private async answering<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.o.log.warn({ err }, 'webhook queue: Redis command failed');
+      throw new AppError('store_unavailable', 'The webhook queue is not answering');
+    }
+  }
+
+  private async listFailed(clientId: string): Promise<WebhookMessage[]> {
     const [events, order] = this.deadKeys(clientId);
     await this.o.redis.eval(TRIM_DEAD, 2, events, order, Date.now() - DEAD_LETTER_TTL_MS);
     const ids = await this.o.redis.zrevrange(order, 0, 999);
@@ -160,7 +179,7 @@ export class RedisWebhookQueue implements WebhookQueue {
     return items.filter((j): j is string => !!j).map((j) => strip(JSON.parse(j) as Item));
   }
 
-  async retry(clientId: string, id: string) {
+  private async retryFailed(clientId: string, id: string) {
     const [events, order] = this.deadKeys(clientId);
     await this.o.redis.eval(TRIM_DEAD, 2, events, order, Date.now() - DEAD_LETTER_TTL_MS);
     const taken = (await this.o.redis.eval(TAKE_DEAD, 2, events, order, id)) as string | null;

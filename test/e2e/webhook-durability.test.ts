@@ -6,6 +6,7 @@ import { testClock, uniquePhone } from '../helpers/app.js';
 import { hookedApp, sleep, until, type HookedApp } from '../helpers/webhooks.js';
 import { startReceiver, TEST_WEBHOOK_SECRET, type ReceivedHook, type Receiver } from '../fakes/webhook-receiver.js';
 import { newEventId } from '../../src/webhooks/message.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 // Redis deployments: several instances share one queue; a restart loses nothing; a head left
 // without a job is found again; expiry timers outlive the instance that set them.
@@ -88,6 +89,29 @@ describe('webhooks on Redis: several instances and restarts', () => {
     const hooks = receiver.ofVerification(v.id);
     expect(hooks[1].id).toBe(hooks[0].id);
     expect(inOrder(hooks)).toEqual(['verification.started', 'attempt.sent']);
+  });
+
+  it('answers 503 store_unavailable for failed events while Redis is away', async () => {
+    receiver = await startReceiver(TEST_WEBHOOK_SECRET);
+    const redis = await startRedisServer();
+    const t = await open(keyPrefix(), { env: { REDIS_URL: redis.url } });
+    let down = false;
+    try {
+      expect((await t.call({ method: 'GET', url: '/v1/webhooks/failed' })).json()).toEqual({ events: [] });
+      await redis.stop();
+      down = true;
+      const res = await t.call({ method: 'GET', url: '/v1/webhooks/failed' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('store_unavailable');
+      expect((await t.call({ method: 'POST', url: '/v1/webhooks/failed/evt_x/retry' })).json().code).toBe('store_unavailable');
+      await redis.start();
+      down = false;
+      await until('Redis back', async () => (await t.call({ method: 'GET', url: '/v1/webhooks/failed' })).statusCode === 200);
+    } finally {
+      if (down) await redis.start();
+      await closeApp(t); // while its Redis answers
+      await redis.stop();
+    }
   });
 
   it('re-queues a head left without a job by an instance that died between two steps', async () => {
