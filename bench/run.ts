@@ -1,0 +1,231 @@
+// `npm run bench`: otpgate as production runs it (node dist/server.js, LOG_LEVEL=info) on a
+// fresh redis-server, next to a minimal reference server (reference-server.ts) on the same
+// Redis, driven in one run by autocannon; prints req/s, p50, p99, the ratios and the Redis
+// bytes per pending verification. Not a test: CI does not run it. Ratios of one run are what
+// count; absolute numbers drift with the machine and whatever else it runs.
+//
+//   npm run bench -- [--duration 10] [--connections 50] [--pending 100000] [--no-build] [--cpu-prof]
+//
+// --cpu-prof runs otpgate under `node --cpu-prof` and writes, beside the profile, the time
+// window of each path (profile-summary.ts reads both).
+
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { drive, type Load, type Measured } from './load.js';
+import { cpuSeconds, freePort, httpReady, startChild, startRedis, until, type Child } from './processes.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    pending: { type: 'string', default: '100000' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const int = (name: string, v: string, min: number, max: number) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: a whole number ${min}..${max}`);
+  return n;
+};
+const duration = int('duration', args.duration, 1, 600);
+const connections = int('connections', args.connections, 1, 1000);
+const pending = int('pending', args.pending, 0, 10_000_000);
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'otpgate-bench-'));
+const profDir = join(work, 'prof');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+if (!args['no-build']) {
+  log('building (npm run build)…');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+const API_KEY = randomBytes(24).toString('hex');
+const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+const children: Child[] = [];
+
+/** Distinct valid Russian mobile numbers, random, never repeated in a run (a repeat would cancel the first). */
+const used = new Set<string>();
+function randomPhone(): string {
+  for (;;) {
+    const p = `+7916${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+    if (!used.has(p)) return used.add(p), p;
+  }
+}
+const startBody = () => ({ body: JSON.stringify({ to: randomPhone(), channel: 'sms' }) });
+const collectIds = (into: string[]) => (status: number, body: string) => {
+  if (status === 201) into.push((JSON.parse(body) as { id: string }).id);
+};
+/** Round robin over ids, each with a wrong code (`codeOf` the right one, when known). */
+function wrongChecks(ids: string[], codeOf: (id: string) => string | undefined) {
+  let n = 0;
+  return () => {
+    const id = ids[n++ % ids.length];
+    const right = codeOf(id);
+    const code = right ? right.slice(0, -1) + String((Number(right.at(-1)) + 1) % 10) : String(randomInt(100000, 1000000));
+    return { body: JSON.stringify({ id, code }) };
+  };
+}
+
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+
+try {
+  const redis = await startRedis(join(work, 'redis.log'), work);
+  children.push(redis);
+  const probe = new Redis(redis.url);
+
+  // otpgate as `npm start` runs it, in a directory without a .env; console providers (the
+  // default), the limits that would refuse a load test lifted.
+  const port = await freePort();
+  const otpLog = join(work, 'otpgate.log');
+  mkdirSync(profDir);
+  const otp = startChild(
+    process.execPath,
+    [...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'dist/server.js')],
+    {
+      cwd: work,
+      logFile: otpLog,
+      env: {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        REDIS_URL: redis.url,
+        API_KEYS: `bench:${API_KEY}`,
+        CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
+        RESEND_COOLDOWN_SECONDS: '0',
+        MAX_CHECK_ATTEMPTS: '100',
+        PHONE_SEND_LIMIT: '100000',
+        IP_SEND_LIMIT: '1000000',
+        CLIENT_RATE_LIMIT: '10000000',
+        PHONE_FAILURE_LIMIT: '1000000',
+        PUMPING_MIN_SENDS: '1000000',
+        PUMPING_MIN_CONVERSION: '0',
+      },
+    },
+  );
+  children.push(otp);
+  const otpUrl = `http://127.0.0.1:${port}`;
+  await until('otpgate', otp, httpReady(`${otpUrl}/readyz`));
+
+  // Redis per pending verification: the empty Redis (otpgate connected), then N pending.
+  let bytesPerPending: number | undefined;
+  if (pending > 0) {
+    log(`filling Redis with ${pending} pending verifications…`);
+    const empty = await usedMemory(probe);
+    const fill = await drive({ url: otpUrl, connections, amount: pending, headers, method: 'POST', path: '/v1/verifications', next: startBody });
+    if (fill.statuses['201'] !== pending) throw new Error(`filling: expected ${pending} × 201, got ${JSON.stringify(fill.statuses)}`);
+    bytesPerPending = ((await usedMemory(probe)) - empty) / pending;
+  }
+
+  const refPort = await freePort();
+  const ref = startChild(process.execPath, ['--import', 'tsx', join(root, 'bench/reference-server.ts')], {
+    cwd: root,
+    logFile: join(work, 'reference.log'),
+    env: { PATH: process.env.PATH, REDIS_URL: redis.url, PORT: String(refPort) },
+  });
+  children.push(ref);
+  const refUrl = `http://127.0.0.1:${refPort}`;
+  await until('reference server', ref, httpReady(`${refUrl}/bare`));
+
+  const windows: Record<string, [number, number]> = {};
+  type Run = Measured & { cpu: string };
+  const run = async (name: string, load: Omit<Load, 'connections' | 'duration' | 'headers'>): Promise<Run> => {
+    log(`${name}: ${duration} s, ${connections} connections…`);
+    const server = (load.url === otpUrl ? otp : ref).proc.pid;
+    const cpu0 = [cpuSeconds(server), cpuSeconds(redis.proc.pid)];
+    const t0 = process.hrtime.bigint();
+    const m = await drive({ connections, duration, headers, ...load });
+    windows[name] = [Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n)];
+    // CPU per request of the server and of Redis: steadier than req/s on a shared machine.
+    const us = [cpuSeconds(server) - cpu0[0], cpuSeconds(redis.proc.pid) - cpu0[1]].map((s) => Math.round((s * 1e6) / m.total));
+    await new Promise((r) => setTimeout(r, 500));
+    return { ...m, cpu: `${us[0]} + ${us[1]}` };
+  };
+
+  const otpIds: string[] = [];
+  const refIds: string[] = [];
+  const start = {
+    otp: await run('otpgate start', { url: otpUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(otpIds) }),
+    ref: await run('reference start', { url: refUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(refIds) }),
+  };
+  if (!otpIds.length || !refIds.length) throw new Error('a start phase created no verification');
+
+  // The console provider logged each code: a wrong code is the right one with its last digit
+  // changed (a random one is right once in a million).
+  await new Promise((r) => setTimeout(r, 300)); // the buffered log is flushed every 100 ms
+  const codes = new Map<string, string>();
+  for (const line of readFileSync(otpLog, 'utf8').split('\n')) {
+    if (!line.includes('console-provider')) continue;
+    const { verificationId, code } = JSON.parse(line) as { verificationId: string; code: string };
+    codes.set(verificationId, code);
+  }
+  const check = {
+    otp: await run('otpgate check', { url: otpUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(otpIds, (id) => codes.get(id)) }),
+    ref: await run('reference check', { url: refUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(refIds, () => undefined) }),
+  };
+
+  let m = 0;
+  const get = {
+    otp: await run('otpgate get', { url: otpUrl, method: 'GET', path: '/', next: () => ({ path: `/v1/verifications/${otpIds[m++ % otpIds.length]}` }) }),
+    ref: await run('bare route get', { url: refUrl, method: 'GET', path: '/bare' }),
+  };
+
+  const redisVersion = /redis_version:(\S+)/.exec(await probe.info('server'))?.[1];
+  probe.disconnect();
+  await Promise.all([otp.stop(), ref.stop()]);
+  if (args['cpu-prof']) writeFileSync(join(profDir, 'windows.json'), JSON.stringify(windows, null, 2));
+
+  const rows: Array<[string, string, { otp: Run; ref: Run }, string, number]> = [
+    ['POST /v1/verifications', 'validate + 1 EVALSHA', start, '201', 0.6],
+    ['POST /v1/verifications/check (wrong)', 'validate + HMAC + 1 EVALSHA', check, '200', 0.8],
+    ['GET /v1/verifications/{id}', 'bare Fastify route', get, '200', 0.5],
+  ];
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const ms = (x: number) => `${x} ms`;
+  const out = [
+    `otpgate bench: node ${process.version}, redis ${redisVersion}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
+      `${connections} connections, ${duration} s per path, LOG_LEVEL=info, console providers`,
+    '',
+    '| path | otpgate req/s | p50 | p99 | CPU µs/req | reference | req/s | p50 | p99 | CPU µs/req | ratio (target) |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  let ok = true;
+  for (const [path, refName, { otp: o, ref: r }, want, target] of rows) {
+    const ratio = o.reqPerSec / r.reqPerSec;
+    out.push(
+      `| \`${path}\` | ${n(o.reqPerSec)} | ${ms(o.p50)} | ${ms(o.p99)} | ${o.cpu} | ${refName} | ${n(r.reqPerSec)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.cpu} | ${ratio.toFixed(2)} (≥ ${target}) |`,
+    );
+    for (const [name, s] of [['otpgate', o], ['reference', r]] as const) {
+      const other = Object.entries(s.statuses).filter(([code]) => code !== want);
+      if (other.length) {
+        ok = false;
+        out.push(`|   ${name}: unexpected answers ${other.map(([c, k]) => `${c} × ${k}`).join(', ')} |`);
+      }
+    }
+  }
+  out.push('', 'CPU µs/req: the server process + redis-server, per request answered.');
+  if (bytesPerPending !== undefined) {
+    out.push('', `Redis per pending verification: ${n(bytesPerPending)} bytes (used_memory over ${n(pending)} pending, minus the empty Redis)`);
+  }
+  if (args['cpu-prof']) out.push('', `profile: ${profDir} (npx tsx bench/profile-summary.ts ${profDir})`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (!ok) process.exitCode = 1;
+} catch (err) {
+  process.exitCode = 1;
+  throw err;
+} finally {
+  await Promise.all(children.reverse().map((c) => c.stop()));
+  // The logs (~100 MB after a full fill) stay only when something needs looking into.
+  if (process.exitCode || args['cpu-prof']) log(`logs kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
