@@ -42,6 +42,7 @@ export default fp<ServicePluginOptions>(
             steps: config.AUTO_WORKFLOW.length,
             prefix: opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX,
             log,
+            redisErrors: (err, source) => app.redisErrors.report('bullmq', err, source),
           })
         : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
     const events = new Emitter(observers, log);
