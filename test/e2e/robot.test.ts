@@ -53,6 +53,24 @@ describe.each(STORES)('call-back robot (%s store)', (store) => {
     expect((await t.call({ method: 'GET', url: `/v1/verifications/${v.id}` })).json().checksRemaining).toBe(2);
   });
 
+  it('logs a CallSid only as a Twilio SID, anything else bounded and masked', async () => {
+    t = await makeApp({ store, env: { CALLBACK_TOKEN: TOKEN } });
+    const sid = 'CA' + 'ab'.repeat(16);
+    const post = (callSid: string) =>
+      t.call({
+        method: 'POST',
+        url: `/v1/callbacks/twilio/voice/${TOKEN}`,
+        payload: new URLSearchParams({ From: PHONE, To: '+78005551234', CallSid: callSid }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        key: null,
+      });
+    expect((await post(sid)).statusCode).toBe(200);
+    expect((await post('CA 79161234567 0000')).statusCode).toBe(200);
+    expect(t.logs()).toContain(`"callSid":"${sid}"`);
+    expect(t.logs()).toContain('"callSid":"unknown:CA ########### ####"');
+    expect(t.logs()).not.toContain('79161234567');
+  });
+
   it('bounds lookups for a caller with no pending flash call', async () => {
     t = await makeApp({ store, env: { CALLBACK_TOKEN: TOKEN } });
     const tag = phoneTag(SECRET, '+79169999999');
