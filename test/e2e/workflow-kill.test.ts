@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
@@ -15,7 +15,11 @@ const N = 16;
 const PHONES = Array.from({ length: N }, (_, i) => `+7916${String(4_000_000 + i).padStart(7, '0')}`);
 
 let redis: RedisServerHandle;
-const children: ReturnType<typeof service>[] = [];
+interface Service {
+  child: ChildProcess;
+  out(): string;
+}
+const children: Service[] = [];
 beforeAll(async () => {
   redis = await startRedisServer();
 });
@@ -24,7 +28,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function service(port: number) {
+function service(port: number): Service {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: {
       PATH: process.env.PATH,
