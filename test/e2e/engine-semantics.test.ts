@@ -66,6 +66,15 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(sends(t)).toBe(2);
   });
 
+  it('counts every auto step against the global budget', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:0.3,voice', GLOBAL_SEND_LIMIT: '2', PHONE_SEND_LIMIT: '100' });
+    const v = (await start(t, { channel: 'auto' })).json();
+    await until('the SMS step', () => t.sms.sent.length === 1);
+    await sleep(800);
+    expect(sends(t)).toBe(2);
+    expect(await get(t, v.id)).toMatchObject({ status: 'pending', channel: 'sms' });
+  });
+
   it('counts auto steps in the pumping statistics: a blocked prefix gets no further step', async () => {
     let flashCalls = 0;
     const failingFlash = {
@@ -158,15 +167,19 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
     expect((await get(t, v.id)).status).toBe('expired');
     expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
+    const { tag, nonce } = parseId(SECRET, v.id)!;
+    let stored: { s: string; h?: string };
     if (store === 'redis') {
-      const { tag, nonce } = parseId(SECRET, v.id)!;
       const redis = new Redis(inject('redisUrl'));
       const keys = await redis.keys(`${keyPrefix}*:${tag}`);
-      const doc = await readDoc(redis, keys[0]);
+      stored = (await readDoc(redis, keys[0])).v[nonce];
       redis.disconnect();
-      expect(doc.v[nonce]).toMatchObject({ s: 'e' });
-      expect(doc.v[nonce].h).toBeUndefined();
+    } else {
+      const docs = (t.app.store as unknown as { docs: Map<string, { value: { v: Record<string, { s: string; h?: string }> } }> }).docs;
+      stored = docs.get(tag)!.value.v[nonce];
     }
+    expect(stored).toMatchObject({ s: 'e' });
+    expect(stored.h).toBeUndefined();
   });
 
   it('expires a due verification through expireIfDue, once', async () => {

@@ -148,6 +148,16 @@ describe('SMS.ru alone: delivery callback, status polling and flash calls', () =
     expect((await smsru.sendCallback(`${base}/v1/callbacks/smsru/wrong-token-0123456789`, ['test\n1'])).status).toBe(404);
   });
 
+  it('logs an unknown callback status code only in a bounded, masked form', async () => {
+    await setup();
+    const a = (await start({ to: uniquePhone() })).json();
+    const res = await smsru.sendCallback(`${base}/v1/callbacks/smsru/${TOKEN}`, [`sms_status\n${a.attempts[0].providerRef}\nweird 79161234567 ${'x'.repeat(40)}\n1782469893`]);
+    expect([res.status, res.body]).toEqual([200, '100']);
+    expect(t.logs()).toContain('"status":"unknown:weird ###########');
+    expect(t.logs()).not.toContain('79161234567');
+    expect(t.logs()).not.toContain('x'.repeat(40));
+  });
+
   it('polls /sms/status for messages whose callback never came', async () => {
     await setup({ STATUS_POLL_AFTER_SECONDS: '60' });
     const v = (await start({ to: uniquePhone() })).json();
