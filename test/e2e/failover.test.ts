@@ -62,6 +62,10 @@ describe('SMS provider lists (failover), end to end', () => {
     const sends = await metric('otpgate_provider_sends_total{');
     expect(sends).toContain('otpgate_provider_sends_total{channel="sms",provider="smstraffic",outcome="provider_error"} 1');
     expect(sends).toContain('otpgate_provider_sends_total{channel="sms",provider="smsru",outcome="ok"} 1');
+    // Each request timed with its outcome: a refusal's latency is not mixed into the successes'.
+    const took = await metric('otpgate_provider_request_duration_seconds_count{');
+    expect(took).toContain('otpgate_provider_request_duration_seconds_count{channel="sms",provider="smstraffic",outcome="provider_error"} 1');
+    expect(took).toContain('otpgate_provider_request_duration_seconds_count{channel="sms",provider="smsru",outcome="ok"} 1');
   });
 
   it('smsru,smstraffic: SMS.ru refuses (no route, 207) → SMS Traffic carries it', async () => {
