@@ -75,6 +75,20 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(await get(t, v.id)).toMatchObject({ status: 'pending', channel: 'sms' });
   });
 
+  it('counts a resend against the per-IP budget of the start and the global budget', async () => {
+    const byIp = await open({ IP_SEND_LIMIT: '1', PHONE_SEND_LIMIT: '100' });
+    const v = (await start(byIp, { clientIp: '203.0.113.7' })).json();
+    const refused = await byIp.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` });
+    expect([refused.statusCode, refused.json().code]).toEqual([429, 'rate_limited']);
+    expect(byIp.sms.sent).toHaveLength(1);
+    const global = await open({ GLOBAL_SEND_LIMIT: '1', PHONE_SEND_LIMIT: '100' });
+    const g = (await start(global)).json();
+    expect((await global.call({ method: 'POST', url: `/v1/verifications/${g.id}/resend` })).statusCode).toBe(429);
+    expect(global.sms.sent).toHaveLength(1);
+    // Refused before anything was sent: the code the user has still works.
+    expect((await check(global, g.id, global.sms.lastCode())).json().status).toBe('approved');
+  });
+
   it('counts auto steps in the pumping statistics: a blocked prefix gets no further step', async () => {
     let flashCalls = 0;
     const failingFlash = {
