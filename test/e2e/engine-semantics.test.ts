@@ -125,13 +125,16 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     await until('the SMS step after the resend', () => t.sms.sent.length === 1);
   });
 
-  it('keeps the previous code valid when the provider refuses a resend', async () => {
+  it.each([
+    ['provider_error', 502],
+    ['provider_unavailable', 503],
+  ] as const)('keeps the previous code valid when the provider refuses a resend (%s)', async (code, status) => {
     const t = await open();
     const v = (await start(t)).json();
     const first = t.sms.lastCode();
-    t.sms.fail(new AppError('provider_error', 'refused'));
+    t.sms.fail(new AppError(code, 'refused'));
     const resend = await t.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` });
-    expect(resend.statusCode).toBe(502);
+    expect(resend.statusCode).toBe(status);
     const read = await get(t, v.id);
     expect(read.attempts.map((a: { status: string }) => a.status)).toEqual(['sent', 'failed']);
     expect(read.channel).toBe('sms');
