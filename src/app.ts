@@ -15,6 +15,7 @@ import metricsPlugin from './plugins/metrics.js';
 import providersPlugin from './plugins/providers.js';
 import requestIdPlugin, { requestIdOf } from './plugins/request-id.js';
 import servicePlugin from './plugins/service.js';
+import shutdownPlugin from './plugins/shutdown.js';
 import storePlugin from './plugins/store.js';
 import swaggerPlugin from './plugins/swagger.js';
 import webhooksPlugin, { type WebhookTuning } from './plugins/webhooks.js';
@@ -41,6 +42,7 @@ export interface AppOptions {
 async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
+  await fastify.register(shutdownPlugin, { config: opts.config });
   await fastify.register(requestIdPlugin);
   await fastify.register(accessLogPlugin);
   await fastify.register(errorsPlugin);

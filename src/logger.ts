@@ -14,8 +14,12 @@ import { prettyStream } from './log-pretty.js';
 /** Every path under /v1/callbacks/ carries the callback token: nothing after it is logged. */
 export function safeUrl(url: string): string {
   const path = url.replace(/[?#].*$/s, '');
-  const normal = path.replace(/%2f/gi, '/').replace(/\/{2,}/g, '/').toLowerCase();
-  if (normal === '/v1/callbacks' || normal.startsWith('/v1/callbacks/')) return '/v1/callbacks/***';
+  // Compared in the form a router might act on: percent-decoded (twice encoded too), any case,
+  // backslashes as slashes, without empty or "." segments.
+  let normal = path;
+  for (let i = 0; i < 3; i++) normal = normal.replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  normal = normal.replace(/\\/g, '/').replace(/\/(\.?\/)+/g, '/').toLowerCase();
+  if (normal.startsWith('/v1/callbacks')) return '/v1/callbacks/***';
   return path.length > 256 ? `${path.slice(0, 256)}…` : path;
 }
 

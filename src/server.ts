@@ -27,22 +27,14 @@ try {
 const server = Fastify(serverOptions(config));
 await server.register(app, { config });
 
-// While shutting down, answers in flight close their keep-alive connection, so the server
-// can finish as soon as the last one is sent.
-let closing = false;
-server.addHook('preClose', async () => {
-  closing = true;
-});
-server.addHook('onSend', async (_req, reply) => {
-  if (closing) reply.header('connection', 'close');
-});
-
-// SIGTERM/SIGINT: stop accepting, finish in-flight requests, close Redis and timers.
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// SIGTERM/SIGINT: readiness 503 at once; after SHUTDOWN_DELAY_SECONDS stop accepting, finish
+// in-flight requests, close Redis and timers (plugins/shutdown.ts).
+closeWithGrace({ delay: 10_000 + config.SHUTDOWN_DELAY_SECONDS * 1000 }, async ({ signal, err }) => {
   if (err) server.log.fatal({ err }, 'shutting down after an error');
-  else server.log.info({ signal }, 'shutting down');
+  else server.log.info({ signal, delaySeconds: config.SHUTDOWN_DELAY_SECONDS }, 'shutting down');
   try {
-    await server.close();
+    // After a crash there is nothing to drain for.
+    await (err ? server.close() : server.shutdown());
   } finally {
     // The log is buffered: write out what is left before the process ends.
     flushLogs();

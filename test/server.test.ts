@@ -65,4 +65,48 @@ describe('server process', () => {
       await sms.close();
     }
   });
+
+  it('answers readiness 503 from the moment SIGTERM arrives, while requests in flight and new ones are still served', async () => {
+    const sms = await startFakeSmsTraffic({ login: 'l', password: 'p', mode: 'slow:1500' });
+    const port = await freePort();
+    const child = tsx({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SHUTDOWN_DELAY_SECONDS: '2',
+      SMS_PROVIDER: 'smstraffic',
+      SMSTRAFFIC_URL: sms.url,
+      SMSTRAFFIC_RESERVE_URL: sms.url,
+      SMSTRAFFIC_LOGIN: 'l',
+      SMSTRAFFIC_PASSWORD: 'p',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const logs = await waitForListening(child);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const start = (to: string) =>
+        fetch(`${base}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+      const inflight = start('+79161234567');
+      while (sms.messages.length === 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGTERM');
+      while (!logs().includes('shutting down')) await new Promise((r) => setTimeout(r, 20));
+      // The first readiness probe after the signal already fails, with the usual problem.
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await ready.json()) as { code: string }).code).toBe('store_unavailable');
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      // Still serving during the delay (the slow provider keeps this one in flight too).
+      const late = start('+79161234568');
+      expect((await inflight).status).toBe(201);
+      const lateRes = await late;
+      expect(lateRes.status).toBe(201);
+      expect(lateRes.headers.get('connection')).toBe('close');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(sms.messages).toHaveLength(2);
+    } finally {
+      child.kill('SIGKILL');
+      await sms.close();
+    }
+  });
 });

@@ -12,15 +12,15 @@ export function instrumented(p: ChannelProvider, metrics: ProviderMetrics): Chan
   const wrapped: ChannelProvider = Object.create(p);
   wrapped.send = async (req: DeliveryRequest): Promise<DeliveryResult> => {
     const end = metrics.providerDuration.startTimer(labels);
+    let outcome = 'ok';
     try {
-      const result = await p.send(req);
-      metrics.providerSends.inc({ ...labels, outcome: 'ok' });
-      return result;
+      return await p.send(req);
     } catch (err) {
-      metrics.providerSends.inc({ ...labels, outcome: publicProviderError(err).code });
+      outcome = publicProviderError(err).code;
       throw err;
     } finally {
-      end();
+      metrics.providerSends.inc({ ...labels, outcome });
+      end({ outcome });
     }
   };
   return wrapped;

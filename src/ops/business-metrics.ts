@@ -60,6 +60,8 @@ export function initialiseLabels(m: Metrics, config: Config, providerNames: Part
     for (const provider of names) {
       m.spent.inc({ channel, provider, currency }, 0);
       m.sends.inc({ channel, provider, result: 'ok' }, 0);
+      m.providerSends.inc({ channel, provider, outcome: 'ok' }, 0);
+      m.providerDuration.zero({ channel, provider, outcome: 'ok' });
     }
   }
   const wf = config.AUTO_WORKFLOW;

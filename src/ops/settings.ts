@@ -9,6 +9,10 @@ export const opsEnv = {
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** ISO 4217 code of the PRICE_* values (a label of the spend counter). */
   PRICE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like RUB').default('RUB'),
+  /** Redis connection errors are logged at most once per this many seconds, with a count. */
+  /** On SIGTERM, readiness answers 503 this long before the server stops accepting requests. */
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(300).default(0),
+  REDIS_ERROR_LOG_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 };
 
 /** Price of one accepted send, by channel and provider name. */

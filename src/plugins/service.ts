@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AbuseGuard } from '../services/abuse-guard.js';
-import { BullMqScheduler, createBullMqConnection, DEFAULT_BULLMQ_PREFIX } from '../services/bullmq-scheduler.js';
+import { BullMqScheduler, createBullMqConnection, DEFAULT_BULLMQ_PREFIX, type ConnectionRole } from '../services/bullmq-scheduler.js';
 import { CallbackRobot } from '../services/callback-robot.js';
 import { DeliveryPoller, pollingProviders } from '../services/delivery-poller.js';
+import { BullMqPollScheduler, InProcessPollScheduler, type PollScheduler } from '../services/poll-scheduler.js';
 import { Emitter, type EngineDeps } from '../services/engine.js';
 import type { VerificationObserver } from '../services/events.js';
 import { VerificationService } from '../services/verification-service.js';
@@ -35,15 +36,18 @@ export default fp<ServicePluginOptions>(
     app.decorate('verificationObservers', observers);
     // Redis: BullMQ delayed jobs (survive restarts, run once across instances). Embedded:
     // in-process timers, as volatile as the store itself.
-    const scheduler: WorkflowScheduler =
-      app.store.kind === 'redis'
-        ? new BullMqScheduler({
-            connection: (role) => createBullMqConnection(config, role),
-            steps: config.AUTO_WORKFLOW.length,
-            prefix: opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX,
-            log,
-          })
-        : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
+    const bull = {
+      connection: (role: ConnectionRole) => createBullMqConnection(config, role),
+      prefix: opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX,
+      log,
+      redisErrors: (err: unknown, source: string) => app.redisErrors.report('bullmq', err, source),
+    };
+    const redis = app.store.kind === 'redis';
+    const scheduler: WorkflowScheduler = redis
+      ? new BullMqScheduler({ ...bull, steps: config.AUTO_WORKFLOW.length })
+      : new InProcessScheduler((err) => log.error({ err }, 'auto workflow step failed'));
+    const pollIntervalMs = config.STATUS_POLL_INTERVAL_SECONDS * 1000;
+    const polling: PollScheduler = redis ? new BullMqPollScheduler({ ...bull, intervalMs: pollIntervalMs }) : new InProcessPollScheduler(pollIntervalMs, log);
     const events = new Emitter(observers, log);
     const deps: EngineDeps = {
       config,
@@ -65,8 +69,6 @@ export default fp<ServicePluginOptions>(
           provider,
           store: app.store,
           service,
-          log,
-          intervalMs: config.STATUS_POLL_INTERVAL_SECONDS * 1000,
           // Without a push there is nothing to wait for: ask from the first round.
           minAgeMs: provider.pollsWithoutPush ? 0 : config.STATUS_POLL_AFTER_SECONDS * 1000,
           // A call's status is settled within a minute (uCaller); SMS statuses live ~2 days.
@@ -75,14 +77,14 @@ export default fp<ServicePluginOptions>(
           clock: opts.clock,
         }),
     );
-    app.addHook('onReady', async () => pollers.forEach((p) => p.start()));
+    app.addHook('onReady', async () => polling.start(pollers));
 
     app.decorate('scheduler', scheduler);
     app.decorate('verifications', service);
     app.decorate('callbackRobot', new CallbackRobot(config, app.store, events, opts.clock));
     app.decorate('pollers', pollers);
     app.addHook('onClose', async () => {
-      pollers.forEach((p) => p.stop());
+      await polling.close();
       await scheduler.close();
     });
   },

@@ -73,6 +73,7 @@ export default fp<WebhooksPluginOptions>(
     // Redis: durable queue and BullMQ timers shared by every instance. Embedded: in-process twins.
     const store = app.store;
     const bullPrefix = opts.keyPrefix ? `${opts.keyPrefix}{bull}` : DEFAULT_BULLMQ_PREFIX;
+    const redisErrors = (err: unknown, source: string) => app.redisErrors.report('bullmq', err, source);
     const queue: WebhookQueue =
       store instanceof RedisStore
         ? new RedisWebhookQueue({
@@ -82,6 +83,7 @@ export default fp<WebhooksPluginOptions>(
             bullPrefix,
             attempts,
             log,
+            redisErrors,
             sweepMs: tuning.sweepMs,
             staleMs: tuning.staleMs,
             lockMs: tuning.lockMs,
@@ -89,7 +91,7 @@ export default fp<WebhooksPluginOptions>(
         : new MemoryWebhookQueue(attempts, (err) => log.error({ err }, 'webhook queue failed'));
     const timers: WorkflowScheduler =
       store instanceof RedisStore
-        ? new BullMqScheduler({ connection: (role) => createBullMqConnection(config, role), steps: 0, prefix: bullPrefix, queueName: 'webhook-expiry', log })
+        ? new BullMqScheduler({ connection: (role) => createBullMqConnection(config, role), steps: 0, prefix: bullPrefix, queueName: 'webhook-expiry', log, redisErrors })
         : new InProcessScheduler((err) => log.error({ err }, 'expiry timer failed'));
     const margin = tuning.expiryMarginMs ?? 1000;
 

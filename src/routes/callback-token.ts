@@ -28,3 +28,8 @@ export function loggableStatus(status: string | undefined, known: readonly strin
   if (known.includes(status)) return status;
   return `unknown:${status.slice(0, 24).replace(/\d/g, '#').replace(/[^\x20-\x7e]/g, '?')}`;
 }
+
+/** A Twilio call SID as it is (CA + 32 hex), anything else in loggableStatus's masked form. */
+export function loggableCallSid(sid: string | undefined): string | undefined {
+  return sid && /^CA[0-9a-f]{32}$/.test(sid) ? sid : loggableStatus(sid, []);
+}

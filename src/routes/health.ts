@@ -22,6 +22,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async () => {
+      // Shutting down: load balancers should stop sending here before the server closes.
+      if (app.shuttingDown) throw new AppError('store_unavailable', 'The service is shutting down');
       try {
         await app.store.ping();
       } catch {

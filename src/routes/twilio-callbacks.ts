@@ -6,7 +6,7 @@ import { type FormParams, validTwilioSignature } from '../channels/twilio-signat
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { notes } from '../openapi/notes.js';
-import { callbackTokenCheck, loggableStatus, tokenParams } from './callback-token.js';
+import { callbackTokenCheck, loggableCallSid, loggableStatus, tokenParams } from './callback-token.js';
 
 // Twilio's webhooks (docs/callbacks.md): the call-back robot (an inbound call to the
 // flash-call number) and the status callbacks of our outbound voice calls. With
@@ -81,7 +81,7 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
     async (req, reply) => {
       const found =
         req.body.From && req.body.To ? await app.callbackRobot.codeFor(req.body.From, req.body.To) : undefined;
-      req.log.info({ callSid: req.body.CallSid, found: !!found }, 'inbound call to the flash-call number');
+      req.log.info({ callSid: loggableCallSid(req.body.CallSid), found: !!found }, 'inbound call to the flash-call number');
       reply.type('text/xml');
       return found ? codeTwiml(found.locale, found.code, 'callback') : noCodeTwiml(config.DEFAULT_LOCALE);
     },

@@ -76,6 +76,12 @@ export class AutoWorkflow {
         return this.exhausted(read);
       }
       const issued = issueCode(provider, rec.baseCodeLength);
+      // Timer first, as in begin(): a process that dies once the step is recorded leaves the
+      // workflow a timer to move on with. Should the step not begin, the timer finds it stale.
+      await this.schedule(id, next).catch(async (err) => {
+        await undo().catch(() => undefined);
+        throw err;
+      });
       const begun = await store
         .beginSend(id, '', { mode: 'advance', fromStep: step, toStep: next, channel, provider: provider.name, unlimited: false }, now)
         .catch(async (err) => {
@@ -92,7 +98,6 @@ export class AutoWorkflow {
       }
       const moved = { record: begun.record, metadata: begun.metadata };
       log.info({ verificationId: id, step: next, channel }, 'auto workflow moved to the next step');
-      await this.schedule(id, next);
       const channelChange = { from: config.AUTO_WORKFLOW[step].channel, reason: why };
       const after = await this.delivery.deliver(moved, begun.attemptIndex, issued.code, log, { channelChange });
       if (after.record.status !== 'pending' || after.record.attempts[begun.attemptIndex].status !== 'failed') return after;

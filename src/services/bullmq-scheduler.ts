@@ -5,6 +5,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { createRedisClient, DEFAULT_KEY_PREFIX } from '../store/redis-client.js';
+import { logEach, type RedisErrorSink } from '../store/redis-errors.js';
 import type { StepHandler, WorkflowScheduler } from './workflow-scheduler.js';
 
 // The auto workflow's timers for Redis deployments: one BullMQ delayed job per (verification,
@@ -32,6 +33,8 @@ export interface BullMqSchedulerOptions {
   /** AUTO_WORKFLOW's length: cancel() removes the jobs of steps 0..steps-1. */
   steps: number;
   log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /** The clients' `error` events (the app's RedisErrorLog); each is logged when absent. */
+  redisErrors?: RedisErrorSink;
   /** Must contain a hash tag, e.g. `otp:{bull}`; tests use a unique one each. */
   prefix?: string;
   queueName?: string;
@@ -59,6 +62,7 @@ export class BullMqScheduler implements WorkflowScheduler {
   private workerClient?: RedisConnection;
   /** Jobs taken by this worker whose outcome is not yet written back to Redis. */
   private readonly active = new Set<string>();
+  private readonly redisErrors: RedisErrorSink;
 
   constructor(private readonly opts: BullMqSchedulerOptions) {
     const prefix = opts.prefix ?? DEFAULT_BULLMQ_PREFIX;
@@ -78,7 +82,8 @@ export class BullMqScheduler implements WorkflowScheduler {
         removeOnFail: KEEP_FAILED,
       },
     });
-    this.queue.on('error', (err) => opts.log.warn({ err }, 'workflow queue: Redis error'));
+    this.redisErrors = opts.redisErrors ?? logEach(opts.log);
+    this.queue.on('error', (err) => this.redisErrors(err, `${this.queueName} queue`));
   }
 
   private get queueName() {
@@ -112,7 +117,7 @@ export class BullMqScheduler implements WorkflowScheduler {
       prefix: this.queue.opts.prefix,
       concurrency: this.opts.concurrency ?? 10,
     });
-    this.worker.on('error', (err) => log.warn({ err }, 'workflow worker: Redis error'));
+    this.worker.on('error', (err) => this.redisErrors(err, `${this.queueName} worker`));
     // BullMQ emits these once the outcome is stored.
     this.worker.on('completed', (job) => this.active.delete(job.id!));
     this.worker.on('failed', (job, err) => {

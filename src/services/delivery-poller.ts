@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelProvider, Providers } from '../channels/types.js';
 import type { VerificationStore } from '../store/types.js';
 import { pollSet } from './delivery.js';
@@ -7,8 +5,8 @@ import type { VerificationService } from './verification-service.js';
 
 // Status polling: the fallback for delivery reports that never came. Messages still without a
 // final status after `minAgeMs` are asked about in batches, until a final status or the
-// provider's horizon (SMS Traffic keeps statuses about two days). One instance polls per
-// interval (a store lock), and polling never runs on a request's path.
+// provider's horizon (SMS Traffic keeps statuses about two days). Rounds are run by a
+// PollScheduler (poll-scheduler.ts: one instance per round), never on a request's path.
 
 type Pollable = ChannelProvider & Required<Pick<ChannelProvider, 'pollStatus'>>;
 
@@ -28,8 +26,6 @@ export interface DeliveryPollerOptions {
   provider: Pollable;
   store: VerificationStore;
   service: VerificationService;
-  log: FastifyBaseLogger;
-  intervalMs: number;
   /** Give the delivery report this long before asking. */
   minAgeMs: number;
   /** Stop asking about a message this old. */
@@ -40,8 +36,6 @@ export interface DeliveryPollerOptions {
 }
 
 export class DeliveryPoller {
-  private timer?: NodeJS.Timeout;
-  private readonly instance = randomUUID();
   private readonly now: () => number;
 
   constructor(private readonly o: DeliveryPollerOptions) {
@@ -52,23 +46,10 @@ export class DeliveryPoller {
     return this.o.provider.name;
   }
 
-  start() {
-    this.timer = setInterval(() => {
-      this.pollOnce().catch((err) => this.o.log.warn({ err, provider: this.o.provider.name }, 'status polling failed'));
-    }, this.o.intervalMs);
-    this.timer.unref();
-  }
-
-  stop() {
-    clearInterval(this.timer);
-  }
-
   /** One round: returns how many statuses were applied. */
   async pollOnce(): Promise<number> {
     const now = this.now();
     const name = pollSet(this.o.provider.name);
-    const lock = await this.o.store.hit(`lock:${name}`, 1, Math.max(this.o.intervalMs - 100, 100), this.instance, now);
-    if (!lock.allowed) return 0;
 
     const due = await this.o.store.trackDue(name, now - this.o.minAgeMs, this.o.batch);
     const expired = due.filter((d) => d.at < now - this.o.horizonMs).map((d) => d.member);

@@ -173,8 +173,8 @@ function providerMetrics(registry: Registry) {
     }),
     providerDuration: new Histogram({
       name: 'otpgate_provider_request_duration_seconds',
-      help: 'Duration of one send request to a provider, by channel and provider',
-      labelNames: ['channel', 'provider'] as const,
+      help: 'Duration of one send request to a provider, by channel, provider and outcome (ok, or the refusal code)',
+      labelNames: ['channel', 'provider', 'outcome'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),

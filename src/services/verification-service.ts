@@ -82,7 +82,9 @@ export class VerificationService {
           ttlMs,
           expiresAt: now + codeTtlMs(cfg, channel, ttlMs),
           ...(input.sender ? { sender: input.sender } : {}),
-          ...(requested === 'auto' ? { step, ...(ip ? { ipTag: ip } : {}) } : {}),
+          ...(requested === 'auto' ? { step } : {}),
+          // Every later send (a resend, an auto step) counts against the start's end user.
+          ...(ip ? { ipTag: ip } : {}),
           metadata,
           unlimited: !!testCode,
         },

@@ -7,7 +7,7 @@ import { idempotencyState, type GuardResult, type GuardSend, type IdempotencyEnt
 
 // Everything of the Redis store besides the verifications themselves: the connection, the
 // abuse guard's counters (scripts/guard.lua), provider references, Idempotency-Key entries,
-// pollers' locks and tracking sets.
+// throttle windows and the pollers' tracking sets.
 
 export const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.js';
+import { logEach, type RedisErrorSink } from '../store/redis-errors.js';
 import type { RedisConnection } from '../services/bullmq-scheduler.js';
 import { Attempts, DEAD_LETTER_TTL_MS } from './attempts.js';
 import type { WebhookQueue } from './queue.js';
@@ -35,6 +36,8 @@ export interface RedisWebhookQueueOptions {
   bullPrefix: string;
   attempts: Attempts;
   log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /** The BullMQ clients' `error` events (the app's RedisErrorLog); each is logged when absent. */
+  redisErrors?: RedisErrorSink;
   /** How often the sweeper looks for stranded heads, and how old an untouched list must be. */
   sweepMs?: number;
   staleMs?: number;
@@ -71,6 +74,7 @@ export class RedisWebhookQueue implements WebhookQueue {
   private workerClient?: RedisConnection;
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private readonly redisErrors: RedisErrorSink;
 
   constructor(private readonly o: RedisWebhookQueueOptions) {
     this.queueClient = o.connection('queue');
@@ -83,7 +87,8 @@ export class RedisWebhookQueue implements WebhookQueue {
       // few times, then drop the job; the sweeper re-queues its head.
       defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
     });
-    this.queue.on('error', (err) => o.log.warn({ err }, 'webhook queue: Redis error'));
+    this.redisErrors = o.redisErrors ?? logEach(o.log);
+    this.queue.on('error', (err) => this.redisErrors(err, 'webhook queue'));
   }
 
   private listKey = (vid: string) => `${this.o.keyPrefix}{wh:${vid}}:events`;
@@ -216,7 +221,7 @@ export class RedisWebhookQueue implements WebhookQueue {
       lockDuration: this.o.lockMs ?? 30_000,
       stalledInterval: this.o.lockMs ?? 30_000,
     });
-    this.worker.on('error', (err) => this.o.log.warn({ err }, 'webhook worker: Redis error'));
+    this.worker.on('error', (err) => this.redisErrors(err, 'webhook worker'));
     this.worker.on('failed', (job, err) => this.o.log.warn({ err, eventId: job?.data.eid }, 'webhook job failed'));
     const every = this.o.sweepMs ?? 30_000;
     this.sweeper = setInterval(() => {

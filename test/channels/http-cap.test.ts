@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, MAX_REPLY_BYTES, postOnce, ReplyTooLargeError } from '../../src/channels/http.js';
+import { HttpClient, MAX_REPLY_BYTES, postOnce, redactProviderText, ReplyTooLargeError } from '../../src/channels/http.js';
 import { ProviderFailure } from '../../src/channels/provider-errors.js';
 import { capturingLog } from '../helpers/adapters.js';
 
@@ -80,5 +80,14 @@ describe('provider reply cap', () => {
     expect((err as ProviderFailure).code).toBe('provider_error');
     expect(lines.join('\n')).toMatch(/oversized reply/);
     await http.close();
+  });
+});
+
+describe('provider texts in the log', () => {
+  it('are cut to 200 characters with digit runs masked (numbers, codes), short numbers kept', () => {
+    expect(redactProviderText('Номер 79161234567 заблокирован, код 123456, ошибка 18')).toBe('Номер <digits> заблокирован, код <digits>, ошибка 18');
+    const long = redactProviderText(`${'x'.repeat(199)}79161234567`);
+    expect(long).toHaveLength(200);
+    expect(long).not.toMatch(/\d{3}/);
   });
 });

@@ -103,6 +103,52 @@ describe('abuse protection through the API', () => {
     expect((await start(t, { to: PHONE })).statusCode).toBe(201);
   });
 
+  it('counts 12 spellings of one number as one number: send limit, cooldown and failure limit', async () => {
+    const spellings = [
+      '+79161234567', '89161234567', '8 916 123-45-67', '+7 (916) 123-45-67', '+7-916-123-45-67', '8(916)1234567',
+      '+7 916 1234567', '9161234567', '+7.916.123.45.67', '8-916-123-4567', '(916) 123 45 67', '79161234567',
+    ];
+    const limited = await open({ PHONE_SEND_LIMIT: '1' });
+    expect((await start(limited, { to: spellings[0] })).statusCode).toBe(201);
+    for (const to of spellings.slice(1)) {
+      const r = await start(limited, { to });
+      expect([to, r.statusCode, r.json().code]).toEqual([to, 429, 'rate_limited']);
+    }
+    const cooled = await open({ RESEND_COOLDOWN_SECONDS: '30' });
+    expect((await start(cooled, { to: spellings[0] })).statusCode).toBe(201);
+    for (const to of spellings.slice(1)) expect([to, (await start(cooled, { to })).json().code]).toEqual([to, 'resend_too_soon']);
+    // Checks by number, each spelled another way, find the one verification and share its failures.
+    const failing = await open({ PHONE_FAILURE_LIMIT: '11', MAX_CHECK_ATTEMPTS: '20' });
+    expect((await start(failing, { to: spellings[0] })).statusCode).toBe(201);
+    const code = failing.sms.lastCode();
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    for (const to of spellings.slice(1)) {
+      const r = await failing.call({ method: 'POST', url: '/v1/verifications/check', payload: { to, code: wrong } });
+      expect([to, r.statusCode]).toEqual([to, 200]);
+    }
+    const right = await failing.call({ method: 'POST', url: '/v1/verifications/check', payload: { to: spellings[0], code } });
+    expect([right.statusCode, right.json().code]).toEqual([429, 'rate_limited']);
+  });
+
+  it('ignores X-Forwarded-For: the end user is the body\'s clientIp, the caller the socket', async () => {
+    const t = await open({ IP_SEND_LIMIT: '1', AUTH_FAILURE_LIMIT: '3' });
+    const forwarded = (ip: string) => ({ 'x-forwarded-for': ip, forwarded: `for=${ip}`, 'x-real-ip': ip });
+    const as = (clientIp: string, xff: string) =>
+      t.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone(), clientIp }, headers: forwarded(xff) });
+    expect((await as('198.51.100.1', '203.0.113.1')).statusCode).toBe(201);
+    // Another forwarded address does not make the same end user a new one ...
+    expect((await as('198.51.100.1', '203.0.113.2')).statusCode).toBe(429);
+    // ... nor does naming a used one make another end user that one.
+    expect((await as('198.51.100.2', '198.51.100.1')).statusCode).toBe(201);
+    // Failed keys are throttled per socket address, whatever the headers claim.
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await t.call({ method: 'GET', url: '/v1/verifications/x', key: `wrong-key-${i}-abcdefghijklmnopqrstuvwxyz`, headers: forwarded(`203.0.113.${10 + i}`) });
+      statuses.push(r.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+  });
+
   it('limits requests per API client, not per socket', async () => {
     const t = await open({ CLIENT_RATE_LIMIT: '5' });
     for (let i = 0; i < 5; i++) expect((await t.call({ method: 'GET', url: '/v1/verifications/nope' })).statusCode).toBe(404);

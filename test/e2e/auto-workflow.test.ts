@@ -55,6 +55,29 @@ describe.each(STORES)('auto workflow (%s store)', (store) => {
     expect([t.flash.sent.length, t.sms.sent.length, t.voice.sent.length]).toEqual([1, 1, 1]);
   });
 
+  it('still moves on when the process dies between beginning a step and sending it', async () => {
+    const t = await open();
+    // The SMS step is recorded, then "the process dies": nothing after beginSend runs.
+    const store = t.app.store;
+    const beginSend = store.beginSend.bind(store);
+    let died = false;
+    store.beginSend = async (...args: Parameters<typeof store.beginSend>) => {
+      const begun = await beginSend(...args);
+      if (args[2].mode === 'advance' && !died) {
+        died = true;
+        throw new Error('process died');
+      }
+      return begun;
+    };
+    const v = (await start(t)).json();
+    await until('the voice step', () => t.voice.sent.length === 1, 8000);
+    expect(died).toBe(true);
+    expect(t.sms.sent).toHaveLength(0);
+    const read = await get(t, v.id);
+    expect(read.attempts.map((a: { channel: string }) => a.channel)).toEqual(['flash_call', 'sms', 'voice']);
+    expect((await check(t, v.id, t.voice.lastCode())).json().status).toBe('approved');
+  });
+
   it('moves to SMS at once when the flash-call provider fails', async () => {
     const t = await open({ env: { AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' } });
     t.flash.fail(new AppError('provider_error', 'refused'));

@@ -17,8 +17,8 @@ describe('concurrency against real Redis', () => {
     app.call({ method: 'POST', url: '/v1/verifications/check', payload: { id, code } });
 
   it.each([
-    ['redis', 50, 5],
-    ['embedded', 40, 3],
+    ['redis', 200, 5],
+    ['embedded', 200, 3],
   ] as const)('%s store: %i parallel wrong checks with %i allowed give exactly that many 200s, the rest 409, then the right code is refused', async (store, n, m) => {
     t = await makeApp({ store, env: { MAX_CHECK_ATTEMPTS: String(m), PHONE_FAILURE_LIMIT: '1000' } });
     const v = (await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE } })).json();

@@ -66,6 +66,29 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(sends(t)).toBe(2);
   });
 
+  it('counts every auto step against the global budget', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:0.3,sms:0.3,voice', GLOBAL_SEND_LIMIT: '2', PHONE_SEND_LIMIT: '100' });
+    const v = (await start(t, { channel: 'auto' })).json();
+    await until('the SMS step', () => t.sms.sent.length === 1);
+    await sleep(800);
+    expect(sends(t)).toBe(2);
+    expect(await get(t, v.id)).toMatchObject({ status: 'pending', channel: 'sms' });
+  });
+
+  it('counts a resend against the per-IP budget of the start and the global budget', async () => {
+    const byIp = await open({ IP_SEND_LIMIT: '1', PHONE_SEND_LIMIT: '100' });
+    const v = (await start(byIp, { clientIp: '203.0.113.7' })).json();
+    const refused = await byIp.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` });
+    expect([refused.statusCode, refused.json().code]).toEqual([429, 'rate_limited']);
+    expect(byIp.sms.sent).toHaveLength(1);
+    const global = await open({ GLOBAL_SEND_LIMIT: '1', PHONE_SEND_LIMIT: '100' });
+    const g = (await start(global)).json();
+    expect((await global.call({ method: 'POST', url: `/v1/verifications/${g.id}/resend` })).statusCode).toBe(429);
+    expect(global.sms.sent).toHaveLength(1);
+    // Refused before anything was sent: the code the user has still works.
+    expect((await check(global, g.id, global.sms.lastCode())).json().status).toBe('approved');
+  });
+
   it('counts auto steps in the pumping statistics: a blocked prefix gets no further step', async () => {
     let flashCalls = 0;
     const failingFlash = {
@@ -102,13 +125,16 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     await until('the SMS step after the resend', () => t.sms.sent.length === 1);
   });
 
-  it('keeps the previous code valid when the provider refuses a resend', async () => {
+  it.each([
+    ['provider_error', 502],
+    ['provider_unavailable', 503],
+  ] as const)('keeps the previous code valid when the provider refuses a resend (%s)', async (code, status) => {
     const t = await open();
     const v = (await start(t)).json();
     const first = t.sms.lastCode();
-    t.sms.fail(new AppError('provider_error', 'refused'));
+    t.sms.fail(new AppError(code, 'refused'));
     const resend = await t.call({ method: 'POST', url: `/v1/verifications/${v.id}/resend` });
-    expect(resend.statusCode).toBe(502);
+    expect(resend.statusCode).toBe(status);
     const read = await get(t, v.id);
     expect(read.attempts.map((a: { status: string }) => a.status)).toEqual(['sent', 'failed']);
     expect(read.channel).toBe('sms');
@@ -158,15 +184,19 @@ describe.each(STORES)('engine semantics (%s store)', (store) => {
     expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
     expect((await get(t, v.id)).status).toBe('expired');
     expect(events.filter((e) => e.type === 'verification.expired')).toHaveLength(1);
+    const { tag, nonce } = parseId(SECRET, v.id)!;
+    let stored: { s: string; h?: string };
     if (store === 'redis') {
-      const { tag, nonce } = parseId(SECRET, v.id)!;
       const redis = new Redis(inject('redisUrl'));
       const keys = await redis.keys(`${keyPrefix}*:${tag}`);
-      const doc = await readDoc(redis, keys[0]);
+      stored = (await readDoc(redis, keys[0])).v[nonce];
       redis.disconnect();
-      expect(doc.v[nonce]).toMatchObject({ s: 'e' });
-      expect(doc.v[nonce].h).toBeUndefined();
+    } else {
+      const docs = (t.app.store as unknown as { docs: Map<string, { value: { v: Record<string, { s: string; h?: string }> } }> }).docs;
+      stored = docs.get(tag)!.value.v[nonce];
     }
+    expect(stored).toMatchObject({ s: 'e' });
+    expect(stored.h).toBeUndefined();
   });
 
   it('expires a due verification through expireIfDue, once', async () => {

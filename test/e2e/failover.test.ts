@@ -62,6 +62,10 @@ describe('SMS provider lists (failover), end to end', () => {
     const sends = await metric('otpgate_provider_sends_total{');
     expect(sends).toContain('otpgate_provider_sends_total{channel="sms",provider="smstraffic",outcome="provider_error"} 1');
     expect(sends).toContain('otpgate_provider_sends_total{channel="sms",provider="smsru",outcome="ok"} 1');
+    // Each request timed with its outcome: a refusal's latency is not mixed into the successes'.
+    const took = await metric('otpgate_provider_request_duration_seconds_count{');
+    expect(took).toContain('otpgate_provider_request_duration_seconds_count{channel="sms",provider="smstraffic",outcome="provider_error"} 1');
+    expect(took).toContain('otpgate_provider_request_duration_seconds_count{channel="sms",provider="smsru",outcome="ok"} 1');
   });
 
   it('smsru,smstraffic: SMS.ru refuses (no route, 207) → SMS Traffic carries it', async () => {
@@ -142,6 +146,16 @@ describe('SMS.ru alone: delivery callback, status polling and flash calls', () =
     expect((await get(a.id)).attempts[0].status).toBe('delivered');
     expect((await get(b.id)).attempts[0].status).toBe('undelivered');
     expect((await smsru.sendCallback(`${base}/v1/callbacks/smsru/wrong-token-0123456789`, ['test\n1'])).status).toBe(404);
+  });
+
+  it('logs an unknown callback status code only in a bounded, masked form', async () => {
+    await setup();
+    const a = (await start({ to: uniquePhone() })).json();
+    const res = await smsru.sendCallback(`${base}/v1/callbacks/smsru/${TOKEN}`, [`sms_status\n${a.attempts[0].providerRef}\nweird 79161234567 ${'x'.repeat(40)}\n1782469893`]);
+    expect([res.status, res.body]).toEqual([200, '100']);
+    expect(t.logs()).toContain('"status":"unknown:weird ###########');
+    expect(t.logs()).not.toContain('79161234567');
+    expect(t.logs()).not.toContain('x'.repeat(40));
   });
 
   it('polls /sms/status for messages whose callback never came', async () => {

@@ -56,4 +56,37 @@ describe('Redis outage', () => {
     const check = await t.call({ method: 'POST', url: '/v1/verifications/check', payload: { id: res.json().id, code: t.sms.lastCode() } });
     expect(check.json().status).toBe('approved');
   });
+  it('answers 503 store_unavailable within about a second while Redis is frozen, and recovers when it runs again', async () => {
+    const ok = await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: '+79161112244' } });
+    expect(ok.statusCode).toBe(201);
+    const id = ok.json().id;
+    const sent = t.sms.sent.length;
+    redis.freeze();
+    try {
+      for (const req of [
+        { method: 'POST' as const, url: '/v1/verifications', payload: { to: '+79161112255' } },
+        { method: 'POST' as const, url: '/v1/verifications/check', payload: { id, code: '123456' } },
+        { method: 'GET' as const, url: `/v1/verifications/${id}` },
+      ]) {
+        const began = performance.now();
+        const res = await t.call(req);
+        const took = performance.now() - began;
+        expect(res.statusCode, req.url).toBe(503);
+        expect(res.json().code).toBe('store_unavailable');
+        // REDIS_COMMAND_TIMEOUT_MS is 500 ms; the rest is a loaded machine's margin.
+        expect(took, `${req.method} ${req.url} took ${took} ms`).toBeLessThan(2000);
+      }
+      expect(t.sms.sent).toHaveLength(sent);
+    } finally {
+      redis.thaw();
+    }
+    const deadline = Date.now() + 10_000;
+    let res = await t.call({ method: 'GET', url: `/v1/verifications/${id}` });
+    while (res.statusCode === 503 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await t.call({ method: 'GET', url: `/v1/verifications/${id}` });
+    }
+    expect(res.statusCode).toBe(200);
+    expect((await t.call({ method: 'GET', url: '/readyz', key: null })).statusCode).toBe(200);
+  });
 });

@@ -43,4 +43,17 @@ describe('round trips to Redis', () => {
     const read = await counting(() => t.call({ method: 'GET', url: `/v1/verifications/${id}` }));
     expect(read).toEqual(['evalsha', 'evalsha']);
   });
+  it('a call-back robot lookup for a caller with no pending flash call is one step', async () => {
+    t = await makeApp({ store: 'redis', env: { CALLBACK_TOKEN: 'round-trip-callback-token-0123' } });
+    const lookup = await counting(() =>
+      t.call({
+        method: 'POST',
+        url: '/v1/callbacks/twilio/voice/round-trip-callback-token-0123',
+        payload: new URLSearchParams({ From: '+79169998877', To: '+78005551234', CallSid: 'CA' + '0'.repeat(32) }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        key: null,
+      }),
+    );
+    expect(lookup).toEqual(['evalsha']);
+  });
 });

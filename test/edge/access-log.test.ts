@@ -103,6 +103,12 @@ describe('callback tokens stay out of the logs', () => {
       `/v1/callbacks/twilio/voice/${token}`,
       `/v1/callbacks/smstraffic/${token}%ZZ`,
       `/v1/callbacks/smstraffic/${token}${'a'.repeat(20_000)}`,
+      `/v1/%63allbacks/smstraffic/${token}`,
+      `/v1/callbacks%252Fsmstraffic%252F${token}`,
+      `/v1/./callbacks/smstraffic/${token}`,
+      `/./v1//.//callbacks/smstraffic/${token}`,
+      `/v1/%2e/callbacks/smstraffic/${token}`,
+      `/v1\\callbacks\\smstraffic\\${token}`,
     ];
     for (const url of paths) await t.call({ method: 'POST', url, payload: 'sms_id=1&status=Delivered', headers: form, key: null });
     expect(t.logs()).toContain('"msg":"request"');

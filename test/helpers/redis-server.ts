@@ -10,6 +10,10 @@ export interface RedisServerHandle {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a frozen Redis). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -64,6 +68,13 @@ export async function startRedisServer(port?: number): Promise<RedisServerHandle
     child = undefined;
   };
 
+  // A frozen server is sent SIGCONT before stop() kills it, so nothing is left stopped.
+  const signal = (sig: NodeJS.Signals) => () => void child?.kill(sig);
+  const stopThawed = async () => {
+    child?.kill('SIGCONT');
+    await stop();
+  };
+
   await start();
-  return { url: `redis://127.0.0.1:${p}`, port: p, stop, start };
+  return { url: `redis://127.0.0.1:${p}`, port: p, stop: stopThawed, start, freeze: signal('SIGSTOP'), thaw: signal('SIGCONT') };
 }

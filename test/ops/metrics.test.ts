@@ -33,6 +33,8 @@ describe('metrics', () => {
     expect(metricValue(text, 'otpgate_refusals_total', { reason: 'resend_too_soon' })).toBe(0);
     expect(metricValue(text, 'otpgate_errors_total', { code: 'store_unavailable' })).toBe(0);
     expect(metricValue(text, 'otpgate_time_to_approval_seconds_count', { channel: 'sms' })).toBe(0);
+    expect(metricValue(text, 'otpgate_provider_request_duration_seconds_count', { channel: 'sms', provider: 'recorder', outcome: 'ok' })).toBe(0);
+    expect(metricValue(text, 'otpgate_redis_errors_total', { client: 'bullmq' })).toBe(0);
     expect(metricValue(text, 'otpgate_build_info', { version: '0.1.0' })).toBe(1);
     expect(metricValue(text, 'otpgate_store_up')).toBe(1);
     expect(metricValue(text, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);

@@ -5,7 +5,8 @@ import { testConfig } from '../../src/config.js';
 import { stableJson } from '../../src/routes/idempotency.js';
 import { EmbeddedStore } from '../../src/store/embedded-store.js';
 import { rulesFromConfig } from '../../src/store/types.js';
-import { makeApp, PHONE, type TestApp } from '../helpers/app.js';
+import { AppError } from '../../src/errors.js';
+import { makeApp, PHONE, STORES, uniquePhone, type TestApp } from '../helpers/app.js';
 
 // Idempotency-Key on the start route: the in-progress marker is a short lease, and the body
 // hash never recurses without bound on caller input.
@@ -48,6 +49,50 @@ describe('Idempotency-Key', () => {
     for (let i = 0; i < 100_000; i++) deep = { d: deep };
     expect(() => stableJson(deep)).toThrowError(expect.objectContaining({ code: 'invalid_request' }));
     expect(stableJson({ b: [1, { y: 2, x: 1 }], a: null })).toBe('{"a":null,"b":[1,{"x":1,"y":2}]}');
+  });
+});
+
+describe.each(STORES)('Idempotency-Key (%s store)', (store) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  const start = (app: TestApp, to: string, key: string) =>
+    app.call({ method: 'POST', url: '/v1/verifications', payload: { to }, headers: { 'idempotency-key': key } });
+
+  it('sends once for 30 parallel starts with one key', async () => {
+    t = await makeApp({ store });
+    const app = t;
+    const answers = await Promise.all(Array.from({ length: 30 }, () => start(app, PHONE, 'parallel-30')));
+    expect(t.sms.sent).toHaveLength(1);
+    const created = answers.filter((r) => r.statusCode === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((r) => r.json().id)).size).toBe(1);
+    // A twin that outwaits the first one's answer is told to come back, never sent twice.
+    for (const r of answers.filter((x) => x.statusCode !== 201)) expect([r.statusCode, r.json().code]).toEqual([429, 'rate_limited']);
+  });
+
+  it('does not keep a 503 for replay: the retry is tried afresh', async () => {
+    t = await makeApp({ store });
+    const to = uniquePhone();
+    t.sms.fail(new AppError('provider_unavailable', 'down'));
+    expect((await start(t, to, 'after-outage')).statusCode).toBe(503);
+    t.sms.fail(undefined);
+    const retry = await start(t, to, 'after-outage');
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(t.sms.sent).toHaveLength(1);
+  });
+
+  // Redis lets the key expire by its own clock: the lease's length is tested above.
+  it.runIf(store === 'embedded')('frees the key of a start that never finished once its lease is over', async () => {
+    t = await makeApp({ store });
+    const s = t.app.store;
+    expect(await s.idempotencyBegin('acme', 'dead', 'h', 30_000)).toEqual({ state: 'new' });
+    expect(await s.idempotencyBegin('acme', 'dead', 'h', 30_000)).toEqual({ state: 'in_progress' });
+    t.clock.advance(30_001);
+    expect(await s.idempotencyBegin('acme', 'dead', 'h', 30_000)).toEqual({ state: 'new' });
   });
 });
 
