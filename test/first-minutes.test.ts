@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/redis-server.js';
 
 // The first minutes of a new user: `npm start` reads a .env in the working directory (the
-// environment wins), and says once where the docs and the virtual phone are.
+// environment wins), says once where the docs and the virtual phone are, and prints readable
+// lines on a terminal.
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -41,6 +42,32 @@ describe('start-up', () => {
       expect(await res.json()).toMatchObject({ locale: 'pt', channel: 'sms' });
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('pretty-prints its log lines when standard output is a terminal', async () => {
+    const port = await freePort();
+    // `script` runs the service on a pseudo-terminal, as a person's shell would.
+    const command = [process.execPath, '--import', import.meta.resolve('tsx'), server].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('otpgate is ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const lines = out.split(/\r?\n/).filter(Boolean);
+      expect(lines.find((l) => l.includes('otpgate is ready'))).toMatch(/^\d\d:\d\d:\d\d\.\d{3} .*INFO.*otpgate is ready: API docs at http/);
+      expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
+    } finally {
+      // script ends the service it runs on SIGTERM; wait, so no service outlives the test.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
   });
 });

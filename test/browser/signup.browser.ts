@@ -69,6 +69,8 @@ describe('sign-up example', () => {
       const sms = await phonePage.locator(`section[data-phone="${number}"] [data-testid=text]`).first().textContent();
       expect(sms).toContain(code);
       expect(sms).toContain({ en: 'Your verification code', ru: 'Код подтверждения', pt: 'Seu código' }[locale]);
+      // The sender name is the example's default (SIGNUP_SENDER unset).
+      expect(await phonePage.locator(`section[data-phone="${number}"] article .meta`).first().textContent()).toContain('from Originator');
       await screenshot(phonePage, `signup-${locale}-2-phone`);
 
       await page.fill('#code', code);
