@@ -1,21 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './redis-server.js';
 
-// The service as a child process (src/server.ts through tsx), for tests that kill things a
-// process of their own cannot survive: its Redis, another instance, itself.
-
-export interface ServiceProcess {
-  port: number;
-  url: string;
-  child: ChildProcess;
-  /** Everything written to standard output so far (JSON log lines). */
-  out(): string;
-  /** The console providers' deliveries logged so far, in order. */
-  deliveries(): ConsoleDelivery[];
-  /** SIGTERM, then waits for the exit. */
-  stop(): Promise<void>;
-}
+// otpgate as a child process (`src/server.ts` through tsx), for tests that kill it, run several
+// instances, or need a real listening socket. Only PATH is inherited: each test states the
+// settings it depends on.
 
 export interface ConsoleDelivery {
   verificationId: string;
@@ -23,44 +11,52 @@ export interface ConsoleDelivery {
   code: string;
 }
 
-/** Starts the service with `env` (plus PATH, PORT and HOST) and waits until it listens. */
-export async function startService(env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const port = await freePort();
+export interface ServiceProcess {
+  child: ChildProcess;
+  port: number;
+  /** Everything the process has written to stdout so far. */
+  out(): string;
+  /** Resolves once the server listens; throws with the output after `ms`. */
+  listening(ms?: number): Promise<void>;
+  /** The console providers' deliveries logged so far, oldest first. */
+  deliveries(): ConsoleDelivery[];
+  /** SIGTERM (or the given signal) and wait for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startServiceProcess(port: number, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  let err = '';
-  let parsed = 0; // out up to here is split into lines and searched for deliveries
-  const deliveries: ConsoleDelivery[] = [];
-  child.stdout!.on('data', (d) => {
-    out += d;
-    const end = out.lastIndexOf('\n') + 1;
-    for (const line of out.slice(parsed, end).split('\n')) {
-      if (line.includes('"devOutput":"console-provider"')) deliveries.push(JSON.parse(line) as ConsoleDelivery);
-    }
-    parsed = end;
-  });
-  child.stderr!.on('data', (d) => (err += d));
-  const deadline = Date.now() + timeoutMs;
-  while (!out.includes('Server listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the service did not start:\n${out}\n${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = once(child, 'exit').then(() => undefined);
   return {
-    port,
-    url: `http://127.0.0.1:${port}`,
     child,
+    port,
     out: () => out,
-    deliveries: () => deliveries,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+    listening: (ms = 30_000) => until('the service to listen', () => out.includes('Server listening'), ms).catch((e) => {
+      throw new Error(`${(e as Error).message}:\n${out.slice(-4000)}`);
+    }),
+    deliveries: () =>
+      out
+        .split('\n')
+        .filter((l) => l.includes('"devOutput":"console-provider"'))
+        .map((l) => JSON.parse(l) as ConsoleDelivery),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
     },
   };
+}
+
+/** Polls `cond` every 50 ms until it holds; throws after `ms`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
