@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisSentinel, type RedisSentinelHandle } from '../helpers/redis-sentinel.js';
-import { startService, type ServiceProcess } from '../helpers/service-process.js';
+import { freePort } from '../helpers/redis-server.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { sleep, until } from '../helpers/webhooks.js';
 
 // A Sentinel failover in the middle of traffic (docs/failover.md shows the numbers). Two
@@ -45,7 +46,8 @@ beforeAll(async () => {
     PHONE_FAILURE_LIMIT: '1000000',
     PUMPING_MIN_SENDS: '1000000',
   };
-  services.push(...(await Promise.all([startService(env), startService(env)])));
+  for (let i = 0; i < 2; i++) services.push(startServiceProcess(await freePort(), env));
+  await Promise.all(services.map((s) => s.listening()));
 }, 60_000);
 afterAll(async () => {
   await Promise.all(services.map((s) => s.stop()));
@@ -60,7 +62,7 @@ describe('a Sentinel failover under load', () => {
     async function call(path: Path, method: string, url: string, body?: unknown): Promise<Sample> {
       const instance = turn++ % services.length;
       const sentAt = Date.now();
-      const res = await fetch(services[instance].url + url, {
+      const res = await fetch(`http://127.0.0.1:${services[instance].port}${url}`, {
         method,
         ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(10_000),
@@ -126,7 +128,7 @@ describe('a Sentinel failover under load', () => {
 
     // Recovery without a restart: each instance takes a new start, no 503 any more.
     for (const s of services) {
-      const v = await fetch(`${s.url}/v1/verifications`, {
+      const v = await fetch(`http://127.0.0.1:${s.port}/v1/verifications`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ to: '+79260000000' }),
@@ -150,6 +152,8 @@ describe('a Sentinel failover under load', () => {
       expect(samples.some((s) => s.instance === i && s.sentAt > last503 && s.status !== 503)).toBe(true);
     }
 
+    const get = async (id: string) =>
+      (await (await fetch(`http://127.0.0.1:${services[0].port}/v1/verifications/${id}`)).json()) as { status: string; attempts: { channel: string }[] };
     // No code approved twice, none after its last guess; what was approved stays approved.
     const byId = new Map<string, Sample[]>();
     for (const s of samples.filter((x) => x.path === 'check' && x.status !== 503)) {
@@ -160,9 +164,7 @@ describe('a Sentinel failover under load', () => {
       expect(checks.filter((c) => c.body.valid === true).length, id).toBeLessThanOrEqual(1);
     }
     for (const id of exhausted) expect(approvedSeen.has(id), id).toBe(false);
-    const approvedAtEnd = await Promise.all(
-      [...approvedSeen].map(async (id) => ((await (await fetch(`${services[0].url}/v1/verifications/${id}`)).json()) as { status: string }).status),
-    );
+    const approvedAtEnd = await Promise.all([...approvedSeen].map(async (id) => (await get(id)).status));
     expect(approvedAtEnd.every((s) => s === 'approved')).toBe(true);
     expect(exhausted.size).toBeGreaterThan(0);
 
@@ -170,9 +172,9 @@ describe('a Sentinel failover under load', () => {
     const stepsMs = (WORKFLOW_S[0] + WORKFLOW_S[1]) * 1000;
     const pendingAtKill = autos.filter((a) => a.at <= killAt && a.at > killAt - stepsMs);
     expect(pendingAtKill.length).toBeGreaterThan(2);
-    const read = async (id: string) =>
-      ((await (await fetch(`${services[0].url}/v1/verifications/${id}`)).json()) as { attempts: { channel: string }[] }).attempts.map((a) => a.channel);
-    await until('every workflow at its voice step', async () => (await Promise.all(autos.map((a) => read(a.id)))).every((c) => c.length >= 3), 15_000);
+    const read = async (id: string) => (await get(id)).attempts.map((a) => a.channel);
+    const allAtVoice = async () => (await Promise.all(autos.map((a) => read(a.id)))).every((c) => c.length >= 3);
+    await until('every workflow at its voice step', allAtVoice, 15_000);
     await sleep(1000); // a late duplicate step would show by now
     for (const a of autos) expect(await read(a.id), a.id).toEqual(['flash_call', 'sms', 'voice']);
     const autoIds = new Set(autos.map((a) => a.id));
