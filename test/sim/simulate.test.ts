@@ -48,6 +48,7 @@ describe('routing simulator', () => {
     // auto: a failed flash call, then the SMS that approves; the workflow moved on by failure.
     expect(auto).toMatchObject({ approved: 8, sends: 16, sendsPerApproval: 2, via: { sms: 8, flash_call: 0, voice: 0 } });
     expect(auto.costPerApproval).toBeCloseTo(0.45 + 3.2, 9);
+    expect(auto.sendsBy).toEqual({ sms: 8, flash_call: 8, voice: 0 });
     expect(total(r.metrics, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'undelivered' })).toBe(8);
 
     // What the fakes accepted is what the service counted and charged.
