@@ -10,6 +10,7 @@ import accessLogPlugin from './plugins/access-log.js';
 import authPlugin from './plugins/auth.js';
 import devPhonePlugin from './plugins/dev-phone.js';
 import errorsPlugin from './plugins/errors.js';
+import clientRateLimitPlugin from './plugins/client-rate-limit.js';
 import businessMetricsPlugin from './plugins/business-metrics.js';
 import metricsPlugin from './plugins/metrics.js';
 import providersPlugin from './plugins/providers.js';
@@ -52,6 +53,7 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(storePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(providersPlugin, { config: opts.config, providers: opts.providers });
   await fastify.register(authPlugin, { config: opts.config });
+  await fastify.register(clientRateLimitPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(businessMetricsPlugin, { config: opts.config });
   await fastify.register(webhooksPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix, tuning: opts.webhookTuning });
