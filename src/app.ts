@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Providers } from './channels/types.js';
 import type { Config } from './config.js';
 import { clientErrorHandler, frameworkErrors } from './edge-errors.js';
@@ -15,6 +15,7 @@ import businessMetricsPlugin from './plugins/business-metrics.js';
 import metricsPlugin from './plugins/metrics.js';
 import providersPlugin from './plugins/providers.js';
 import requestIdPlugin, { requestIdOf } from './plugins/request-id.js';
+import { responseSerializerCompiler } from './response-serializer.js';
 import servicePlugin from './plugins/service.js';
 import shutdownPlugin from './plugins/shutdown.js';
 import storePlugin from './plugins/store.js';
@@ -42,7 +43,7 @@ export interface AppOptions {
 // one they drive with inject().
 async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler);
-  fastify.setSerializerCompiler(serializerCompiler);
+  fastify.setSerializerCompiler(responseSerializerCompiler);
   await fastify.register(shutdownPlugin, { config: opts.config });
   await fastify.register(requestIdPlugin);
   await fastify.register(accessLogPlugin);
