@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { censorSecrets } from './log-censor.js';
 import { prettyStream } from './log-pretty.js';
 
 // What reaches the logs is an allow-list: one access line per request (access-log.ts: method,
@@ -75,11 +76,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, stream?: NodeJS.
   return pino(
     {
       level: config.LOG_LEVEL,
-      redact: {
-        // Belt and braces for objects logged by mistake.
-        paths: ['req.headers.authorization', 'headers.authorization', '*.password', 'password', '*.secret', 'secret', '*.apiKey'],
-        censor: '[redacted]',
-      },
+      formatters: { log: censorSecrets },
       serializers: {
         req(req: { method: string; url: string; id: string }) {
           return { method: req.method, url: safeUrl(req.url), reqId: req.id };
