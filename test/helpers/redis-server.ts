@@ -28,14 +28,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(port?: number): Promise<RedisServerHandle> {
+/** `args` are extra redis-server options, e.g. `--replicaof` and `--dir` for a replica. */
+export async function startRedisServer(port?: number, args: string[] = []): Promise<RedisServerHandle> {
   const p = port ?? (await freePort());
   let child: ChildProcess | undefined;
 
   const start = async () => {
+    // Already running (an afterAll that restarts a stopped server, when the test did): a second
+    // server on the same port would only exit, and the running one would be left behind.
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       'redis-server',
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...args],
       { stdio: 'ignore' },
     );
     const failed = new Promise<never>((_, reject) => {
