@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
+import { startServiceProcess } from '../helpers/service-process.js';
 
 // A crash never strands a verification: the service is killed (SIGKILL) while hundreds of
 // checks are in flight; after a restart every verification is consistent, and each one still
@@ -22,35 +23,17 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function service(port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      CODE_HMAC_SECRET: 'crash-test-secret-0123456789abcdef0123',
-      MAX_CHECK_ATTEMPTS: '5',
-      PHONE_FAILURE_LIMIT: '100000',
-      CLIENT_RATE_LIMIT: '1000000',
-      PUMPING_MIN_SENDS: '100000',
-      RESEND_COOLDOWN_SECONDS: '0',
-      TEST_NUMBERS: PHONES.map((p) => `${p}:${CODE}`).join(','),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const service = (port: number) =>
+  startServiceProcess(port, {
+    REDIS_URL: redis.url,
+    CODE_HMAC_SECRET: 'crash-test-secret-0123456789abcdef0123',
+    MAX_CHECK_ATTEMPTS: '5',
+    PHONE_FAILURE_LIMIT: '100000',
+    CLIENT_RATE_LIMIT: '1000000',
+    PUMPING_MIN_SENDS: '100000',
+    RESEND_COOLDOWN_SECONDS: '0',
+    TEST_NUMBERS: PHONES.map((p) => `${p}:${CODE}`).join(','),
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  return { child, out: () => out };
-}
-
-async function listening(s: ReturnType<typeof service>) {
-  const deadline = Date.now() + 30_000;
-  while (!s.out().includes('Server listening')) {
-    if (Date.now() > deadline) throw new Error(`service did not start:\n${s.out()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const post = (port: number, path: string, body: unknown) =>
   fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -65,7 +48,7 @@ describe('a killed service', () => {
     const port = await freePort();
     const first = service(port);
     child = first.child;
-    await listening(first);
+    await first.listening();
     const ids: string[] = [];
     for (const to of PHONES) {
       const res = await post(port, '/v1/verifications', { to });
@@ -100,7 +83,7 @@ describe('a killed service', () => {
 
     const second = service(port);
     child = second.child;
-    await listening(second);
+    await second.listening();
     for (const id of ids) {
       const read = (await (await fetch(`http://127.0.0.1:${port}/v1/verifications/${id}`)).json()) as { status: string; checksRemaining: number };
       if (read.status === 'pending') {
@@ -112,7 +95,6 @@ describe('a killed service', () => {
         expect(read).toMatchObject({ status: 'max_attempts_reached', checksRemaining: 0 });
       }
     }
-    second.child.kill('SIGTERM');
-    await once(second.child, 'exit');
+    await second.stop();
   }, 90_000);
 });

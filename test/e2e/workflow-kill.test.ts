@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
+import { startServiceProcess, until, type ServiceProcess } from '../helpers/service-process.js';
 
 // SIGKILL mid-workflow with two instances on one Redis: every auto step is taken exactly once.
 // Instance A is killed (no shutdown of any kind) with its verifications' timers pending; B
@@ -15,11 +14,7 @@ const N = 16;
 const PHONES = Array.from({ length: N }, (_, i) => `+7916${String(4_000_000 + i).padStart(7, '0')}`);
 
 let redis: RedisServerHandle;
-interface Service {
-  child: ChildProcess;
-  out(): string;
-}
-const children: Service[] = [];
+const children: ServiceProcess[] = [];
 beforeAll(async () => {
   redis = await startRedisServer();
 });
@@ -28,50 +23,28 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function service(port: number): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      CODE_HMAC_SECRET: 'workflow-kill-secret-0123456789abcdef01',
-      AUTO_WORKFLOW: 'flash_call:5,sms:1,voice',
-      PHONE_SEND_LIMIT: '1000',
-      CLIENT_RATE_LIMIT: '1000000',
-      PUMPING_MIN_SENDS: '100000',
-      RESEND_COOLDOWN_SECONDS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function service(port: number): ServiceProcess {
+  const s = startServiceProcess(port, {
+    REDIS_URL: redis.url,
+    CODE_HMAC_SECRET: 'workflow-kill-secret-0123456789abcdef01',
+    AUTO_WORKFLOW: 'flash_call:5,sms:1,voice',
+    PHONE_SEND_LIMIT: '1000',
+    CLIENT_RATE_LIMIT: '1000000',
+    PUMPING_MIN_SENDS: '100000',
+    RESEND_COOLDOWN_SECONDS: '0',
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const s = { child, out: () => out };
   children.push(s);
   return s;
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const deliveries = (out: string) =>
-  out
-    .split('\n')
-    .filter((l) => l.includes('"devOutput":"console-provider"'))
-    .map((l) => JSON.parse(l) as { verificationId: string; channel: string })
-    .map((d) => `${d.verificationId} ${d.channel}`);
+const deliveries = (s: ServiceProcess) => s.deliveries().map((d) => `${d.verificationId} ${d.channel}`);
 
 describe('a killed instance mid-workflow', () => {
   it('leaves every auto step taken exactly once between two instances', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const a = service(portA);
     const b = service(portB);
-    await until('both instances', () => a.out().includes('Server listening') && b.out().includes('Server listening'), 30_000);
+    await Promise.all([a.listening(), b.listening()]);
     const ids: string[] = [];
     for (const [i, to] of PHONES.entries()) {
       const res = await fetch(`http://127.0.0.1:${i % 2 ? portB : portA}/v1/verifications`, {
@@ -83,22 +56,19 @@ describe('a killed instance mid-workflow', () => {
       ids.push(((await res.json()) as { id: string }).id);
     }
     // Killed with every SMS step still to come (5 s after its start).
-    a.child.kill('SIGKILL');
-    await once(a.child, 'exit');
+    await a.stop('SIGKILL');
     const a2 = service(portA);
-    await until('A again', () => a2.out().includes('Server listening'), 30_000);
+    await a2.listening();
 
     const read = async (id: string) =>
       (await (await fetch(`http://127.0.0.1:${portB}/v1/verifications/${id}`)).json()) as { status: string; attempts: { channel: string }[] };
     await until('every verification at its voice step', async () => (await Promise.all(ids.map(read))).every((v) => v.attempts.length >= 3), 45_000);
     await new Promise((r) => setTimeout(r, 1500)); // a late duplicate would show by now
     for (const id of ids) expect((await read(id)).attempts.map((x) => x.channel)).toEqual(['flash_call', 'sms', 'voice']);
-    const sent = [...deliveries(a.out()), ...deliveries(b.out()), ...deliveries(a2.out())];
+    const sent = [...deliveries(a), ...deliveries(b), ...deliveries(a2)];
     // Every SMS and voice step is a delivery of B or A's second life.
     expect(sent.filter((d) => !d.endsWith('flash_call')).length).toBe(2 * N);
     expect(sent.length).toBe(new Set(sent).size);
-    a2.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    await Promise.all([once(a2.child, 'exit'), once(b.child, 'exit')]);
+    await Promise.all([a2.stop(), b.stop()]);
   }, 90_000);
 });
