@@ -42,6 +42,10 @@ export interface SimOptions {
   abandon: number;
   /** Seconds a user waits for a usable code before giving up. */
   patience: number;
+  /** Seconds without a code (since the start, the last resend or the last code seen) before pressing "resend". */
+  resendAfter: number;
+  /** Resends a user presses at most. */
+  resends: number;
 }
 
 const FLAGS = {
@@ -70,6 +74,8 @@ const FLAGS = {
   retype: ['1', 'seconds to retype after a wrong code'],
   abandon: ['0.03', 'chance a user never types a code'],
   patience: ['15', 'seconds a user waits for a code before giving up'],
+  'resend-after': ['5', 'seconds without a code before a user presses resend (also RESEND_COOLDOWN_SECONDS)'],
+  resends: ['1', 'resends a user presses at most'],
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -121,6 +127,8 @@ export function parseOptions(argv: string[]): SimOptions & { keepLogs: boolean; 
     retype: secs('retype'),
     abandon: share('abandon'),
     patience: secs('patience'),
+    resendAfter: num('resend-after', 1, 3600, true),
+    resends: num('resends', 0, 100, true),
     keepLogs: values['keep-logs'] as boolean,
     help: values.help as boolean,
   };

@@ -15,6 +15,7 @@ export interface Row {
   p95S?: number;
   /** Accepted sends (each paid). */
   sends: number;
+  sendsBy: Record<Channel, number>;
   cost: number;
   /** Infinity without approvals. */
   sendsPerApproval: number;
@@ -42,6 +43,7 @@ export function summarize(o: SimOptions, strategy: Strategy, outcomes: Outcome[]
     medianS: quantile(times, 0.5),
     p95S: quantile(times, 0.95),
     sends: flat.length,
+    sendsBy: Object.fromEntries(CHANNELS.map((c) => [c, flat.filter((x) => x === c).length])) as Record<Channel, number>,
     cost,
     sendsPerApproval: approved ? flat.length / approved : Infinity,
     costPerApproval: approved ? cost / approved : Infinity,
@@ -67,3 +69,7 @@ export function table(rows: Row[], currency: string): string {
   }
   return lines.join('\n');
 }
+
+/** Accepted sends per channel of each strategy, one line. */
+export const sendsLine = (rows: Row[]) =>
+  'sends by channel: ' + rows.map((r) => `${r.strategy}: ${CHANNELS.filter((c) => r.sendsBy[c]).map((c) => `${LABEL[c]} ${r.sendsBy[c]}`).join(' · ') || '–'}`).join('; ');

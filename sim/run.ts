@@ -6,7 +6,7 @@
 //   npm run simulate -- [--n 200] [--seed 1] [--workflow flash_call:3,sms:4,voice] [--help]
 
 import { parseOptions, usage } from './options.js';
-import { table } from './report.js';
+import { sendsLine, table } from './report.js';
 import { simulate } from './simulate.js';
 
 const o = parseOptions(process.argv.slice(2));
@@ -26,6 +26,7 @@ console.log(
     '',
     table(r.rows, o.currency),
     '',
+    sendsLine(r.rows),
   ].join('\n'),
 );
 const t = r.totals;

@@ -59,6 +59,8 @@ export async function startService(
       STATUS_POLL_AFTER_SECONDS: '0',
       // The simulated users are many distinct numbers from one client: no limit is what is measured.
       CLIENT_RATE_LIMIT: '10000000',
+      // The resend button appears when the cooldown ends, and the simulated users press it then.
+      RESEND_COOLDOWN_SECONDS: String(o.resendAfter),
       PUMPING_MIN_SENDS: '1000000',
       PRICE_CURRENCY: o.currency,
       PRICE_SMS_SMSTRAFFIC: String(o.provider.sms.price),

@@ -6,6 +6,7 @@ import type { Channel, SimOptions, Strategy } from './options.js';
 // channel's probability, types the newest code after the channel's delay (the first one
 // sometimes wrong), and gives up after `patience` seconds without success. A code that a
 // later step replaced is simply wrong (only the latest code is valid), as for a real user.
+// Without any code for `resendAfter` seconds a user presses "resend" (up to `resends` times).
 
 export type End = 'approved' | 'abandoned' | 'gave_up' | 'ended' | 'start_refused';
 
@@ -76,9 +77,18 @@ export class User implements Handset {
 
     const deadline = t0 + this.o.patience * 1000;
     let typed = false;
+    let resends = 0;
+    let quietSince = performance.now();
     for (;;) {
-      const got = await this.next(deadline);
-      if (!got) return this.finish({ ...out, end: 'gave_up' });
+      const resendAt = resends < this.o.resends ? quietSince + this.o.resendAfter * 1000 : Infinity;
+      const got = await this.next(Math.min(deadline, resendAt));
+      if (!got && performance.now() >= deadline) return this.finish({ ...out, end: 'gave_up' });
+      if (!got) {
+        resends++;
+        quietSince = performance.now();
+        if ((await this.resend(api, out.id)) === 'ended') return this.finish({ ...out, end: 'ended' });
+        continue;
+      }
       await sleep(jittered(this.act, this.o.user[got.channel].read));
       if (!typed && this.act() < this.o.typo) {
         out.checks++;
@@ -92,7 +102,18 @@ export class User implements Handset {
         return this.finish({ ...out, end: 'approved', ms: performance.now() - t0, via: got.channel });
       }
       if (result === 'ended') return this.finish({ ...out, end: 'ended' });
+      quietSince = performance.now();
     }
+  }
+
+  /** "Resend code": refused when too soon or out of sends (the user just waits on), or the verification ended. */
+  private async resend(api: Api, id: string): Promise<'sent' | 'refused' | 'ended'> {
+    const res = await fetch(`${api.url}/v1/verifications/${id}/resend`, { method: 'POST', headers: api.headers, body: '{}' });
+    const body = (await res.json()) as { code?: string };
+    if (res.status === 200) return 'sent';
+    if (res.status === 429) return 'refused';
+    if (res.status === 409) return 'ended';
+    throw new Error(`resend answered ${res.status} ${body.code ?? ''}`);
   }
 
   private finish(o: Outcome): Outcome {

@@ -28,14 +28,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(port?: number): Promise<RedisServerHandle> {
+/** `args` are extra redis-server options, e.g. `--replicaof` and `--dir` for a replica. */
+export async function startRedisServer(port?: number, args: string[] = []): Promise<RedisServerHandle> {
   const p = port ?? (await freePort());
   let child: ChildProcess | undefined;
 
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...args],
       { stdio: 'ignore' },
     );
     const failed = new Promise<never>((_, reject) => {

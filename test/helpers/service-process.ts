@@ -30,7 +30,17 @@ export function startServiceProcess(port: number, env: Record<string, string>): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  // Deliveries are picked out as lines complete: a test under load asks for them after every
+  // start, and re-reading megabytes of log each time would be the load.
+  let stdout = '';
+  const deliveries: ConsoleDelivery[] = [];
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+    const lines = stdout.split('\n');
+    stdout = lines.pop()!;
+    for (const l of lines) if (l.includes('"devOutput":"console-provider"')) deliveries.push(JSON.parse(l) as ConsoleDelivery);
+  });
   child.stderr!.on('data', (d) => (out += d));
   const exited = once(child, 'exit').then(() => undefined);
   return {
@@ -40,11 +50,7 @@ export function startServiceProcess(port: number, env: Record<string, string>): 
     listening: (ms = 30_000) => until('the service to listen', () => out.includes('Server listening'), ms).catch((e) => {
       throw new Error(`${(e as Error).message}:\n${out.slice(-4000)}`);
     }),
-    deliveries: () =>
-      out
-        .split('\n')
-        .filter((l) => l.includes('"devOutput":"console-provider"'))
-        .map((l) => JSON.parse(l) as ConsoleDelivery),
+    deliveries: () => [...deliveries],
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

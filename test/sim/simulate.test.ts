@@ -6,8 +6,9 @@ import { simulate } from '../../sim/simulate.js';
 
 // `npm run simulate` with a tiny N: a real otpgate process on its own Redis, the fake providers,
 // and settings that make the outcome certain: SMS always arrives and is always read, every
-// flash call fails. So sms-only approves everyone with one send each, flash-only no one, and
-// `auto` must move on from the failed flash call to SMS for every user.
+// flash call fails. So sms-only approves everyone with one send each, flash-only no one (each
+// user pressing resend once), and `auto` must move on from the failed flash call to SMS for
+// every user, well before anyone presses resend.
 describe('routing simulator', () => {
   it('prints a row per strategy whose counts, costs and channels follow from the settings', { timeout: 60_000 }, async () => {
     const base = defaultOptions();
@@ -20,7 +21,9 @@ describe('routing simulator', () => {
       abandon: 0,
       typo: 0.5,
       retype: 0.2,
-      patience: 6,
+      patience: 7,
+      resendAfter: 4,
+      resends: 1,
       provider: {
         sms: { fail: 0, delay: 0.2, price: 3.2 },
         flash_call: { fail: 1, delay: 0.2, price: 0.45 },
@@ -37,14 +40,15 @@ describe('routing simulator', () => {
     expect(sms.medianS).toBeGreaterThan(0);
     expect(sms.p95S).toBeGreaterThanOrEqual(sms.medianS!);
 
-    // Every flash call paid, none arrived: nobody gets in, and nothing is sent twice.
-    expect(flash).toMatchObject({ approved: 0, sends: 8, lost: { gave_up: 8 } });
-    expect(flash.cost).toBeCloseTo(8 * 0.45, 9);
+    // Every flash call paid, none arrived: nobody gets in; a start and one resend each.
+    expect(flash).toMatchObject({ approved: 0, sends: 16, lost: { gave_up: 8 } });
+    expect(flash.cost).toBeCloseTo(16 * 0.45, 9);
     expect(flash.costPerApproval).toBe(Infinity);
 
     // auto: a failed flash call, then the SMS that approves; the workflow moved on by failure.
     expect(auto).toMatchObject({ approved: 8, sends: 16, sendsPerApproval: 2, via: { sms: 8, flash_call: 0, voice: 0 } });
     expect(auto.costPerApproval).toBeCloseTo(0.45 + 3.2, 9);
+    expect(auto.sendsBy).toEqual({ sms: 8, flash_call: 8, voice: 0 });
     expect(total(r.metrics, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'undelivered' })).toBe(8);
 
     // What the fakes accepted is what the service counted and charged.
