@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Providers } from './channels/types.js';
 import type { Config } from './config.js';
 import { clientErrorHandler, frameworkErrors } from './edge-errors.js';
@@ -10,10 +10,12 @@ import accessLogPlugin from './plugins/access-log.js';
 import authPlugin from './plugins/auth.js';
 import devPhonePlugin from './plugins/dev-phone.js';
 import errorsPlugin from './plugins/errors.js';
+import clientRateLimitPlugin from './plugins/client-rate-limit.js';
 import businessMetricsPlugin from './plugins/business-metrics.js';
 import metricsPlugin from './plugins/metrics.js';
 import providersPlugin from './plugins/providers.js';
 import requestIdPlugin, { requestIdOf } from './plugins/request-id.js';
+import { responseSerializerCompiler } from './response-serializer.js';
 import servicePlugin from './plugins/service.js';
 import shutdownPlugin from './plugins/shutdown.js';
 import storePlugin from './plugins/store.js';
@@ -41,7 +43,7 @@ export interface AppOptions {
 // one they drive with inject().
 async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   fastify.setValidatorCompiler(validatorCompiler);
-  fastify.setSerializerCompiler(serializerCompiler);
+  fastify.setSerializerCompiler(responseSerializerCompiler);
   await fastify.register(shutdownPlugin, { config: opts.config });
   await fastify.register(requestIdPlugin);
   await fastify.register(accessLogPlugin);
@@ -52,6 +54,7 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(storePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(providersPlugin, { config: opts.config, providers: opts.providers });
   await fastify.register(authPlugin, { config: opts.config });
+  await fastify.register(clientRateLimitPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(servicePlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix });
   await fastify.register(businessMetricsPlugin, { config: opts.config });
   await fastify.register(webhooksPlugin, { config: opts.config, clock: opts.clock, keyPrefix: opts.keyPrefix, tuning: opts.webhookTuning });

@@ -32,19 +32,21 @@ export default fp<{ config?: Config }>(
     app.decorate('metrics', metrics);
     metrics.buildInfo.set({ version: VERSION, node: process.version }, 1);
 
-    app.addHook('onSend', async (_req, reply: FastifyReply, payload) => {
-      if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
-      if (!String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload;
-      const code = PROBLEM_CODE.exec(payload)?.[1] ?? 'unknown';
-      if (reply.statusCode < 500) metrics.refusals.inc({ reason: code });
-      else metrics.errors.inc({ code });
-      return payload;
+    // Callback hooks: no promise per request.
+    app.addHook('onSend', (_req, reply: FastifyReply, payload, done) => {
+      if (reply.statusCode >= 400 && typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) {
+        const code = PROBLEM_CODE.exec(payload)?.[1] ?? 'unknown';
+        if (reply.statusCode < 500) metrics.refusals.inc({ reason: code });
+        else metrics.errors.inc({ code });
+      }
+      done(null, payload);
     });
-    app.addHook('onResponse', async (req, reply) => {
+    app.addHook('onResponse', (req, reply, done) => {
       metrics.httpDuration.observe(
         { route: req.routeOptions.url ?? 'unmatched', method: req.method, status_class: `${Math.floor(reply.statusCode / 100)}xx` },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     const token = opts.config?.METRICS_TOKEN;

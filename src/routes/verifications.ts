@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { parsePhone } from '../phone.js';
-import clientRateLimit from '../plugins/client-rate-limit.js';
 import type { Caller } from '../services/verification-service.js';
 import {
   checkBody,
@@ -40,7 +39,7 @@ const aboutParam = (req: FastifyRequest & { params: { id: string } }) => {
 
 const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
-  await app.register(clientRateLimit, opts);
+  app.addHook('onRequest', app.limitClient);
   // Phone numbers are parsed here, once; the engine works on the parsed value.
   const phone = (to: string) => parsePhone(to, opts.config.DEFAULT_COUNTRY);
 

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import clientRateLimit from '../plugins/client-rate-limit.js';
 import { notes } from '../openapi/notes.js';
 import { problem } from '../schemas.js';
 import { failedView } from '../webhooks/message.js';
@@ -25,7 +24,7 @@ const always = ['unauthorized', 'rate_limited', 'store_unavailable'] as const;
 
 const webhookRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
-  await app.register(clientRateLimit, opts);
+  app.addHook('onRequest', app.limitClient);
 
   app.get(
     '/webhooks/failed',

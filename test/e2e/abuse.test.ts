@@ -151,10 +151,17 @@ describe('abuse protection through the API', () => {
 
   it('limits requests per API client, not per socket', async () => {
     const t = await open({ CLIENT_RATE_LIMIT: '5' });
-    for (let i = 0; i < 5; i++) expect((await t.call({ method: 'GET', url: '/v1/verifications/nope' })).statusCode).toBe(404);
+    for (let i = 0; i < 5; i++) {
+      const res = await t.call({ method: 'GET', url: '/v1/verifications/nope' });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers).toMatchObject({ 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': String(4 - i) });
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(60);
+    }
     const over = await t.call({ method: 'GET', url: '/v1/verifications/nope' });
     expect(over.statusCode).toBe(429);
     expect(over.json().code).toBe('rate_limited');
+    expect(over.headers['x-ratelimit-remaining']).toBe('0');
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     // Same socket address, other client: its own budget.
     expect((await t.call({ method: 'GET', url: '/v1/verifications/nope', key: KEY_GLOBEX })).statusCode).toBe(404);

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisSentinel, type RedisSentinelHandle } from '../helpers/redis-sentinel.js';
 import { freePort } from '../helpers/redis-server.js';
@@ -193,4 +194,33 @@ describe('a Sentinel failover under load', () => {
       ].join('\n'),
     );
   }, 60_000);
+
+  // The stricter setting docs/failover.md offers: the promoted master has no replica left, so
+  // with min-replicas-to-write 1 it refuses every write. Starts and checks answer 503 until the
+  // rule is met again; a read that writes nothing is still served.
+  it('answers 503 while the master lacks the replicas min-replicas-to-write asks for, then serves again', async () => {
+    const master = new Redis({ host: '127.0.0.1', port: sentinel.replica.port });
+    const post = (s: ServiceProcess, to: string) =>
+      fetch(`http://127.0.0.1:${s.port}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+    try {
+      const before = (await (await post(services[0], '+79260000001')).json()) as { id: string };
+      await master.config('SET', 'min-replicas-to-write', '1');
+      for (const s of services) {
+        const refused = await post(s, '+79260000002');
+        expect(refused.status).toBe(503);
+        expect(((await refused.json()) as { code: string }).code).toBe('store_unavailable');
+        const check = await fetch(`http://127.0.0.1:${s.port}/v1/verifications/check`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id: before.id, code: '000000' }),
+        });
+        expect(check.status).toBe(503);
+        expect((await fetch(`http://127.0.0.1:${s.port}/v1/verifications/${before.id}`)).status).toBe(200);
+      }
+      await master.config('SET', 'min-replicas-to-write', '0');
+      for (const s of services) expect((await post(s, '+79260000003')).status).toBe(201);
+    } finally {
+      master.disconnect();
+    }
+  });
 });

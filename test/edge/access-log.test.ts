@@ -42,6 +42,20 @@ describe('access log and request ids', () => {
     expect(lines(t).find((l) => l.msg === 'verification started')).toMatchObject({ reqId: 'caller-req-1' });
   });
 
+  it('writes the access line in the shape of every other line, and none below LOG_LEVEL', async () => {
+    t = await makeApp({ store: 'embedded' });
+    await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE } });
+    const started = lines(t).find((l) => l.msg === 'verification started')!;
+    const line = access(t)[0];
+    expect(Object.keys(line).slice(0, 5)).toEqual(['level', 'time', 'pid', 'hostname', 'reqId']);
+    expect(line).toMatchObject({ level: 30, pid: started.pid, hostname: started.hostname, reqId: started.reqId });
+    expect(Math.abs(Number(line.time) - Number(started.time))).toBeLessThan(60_000);
+    await t.close();
+    t = await makeApp({ store: 'embedded', env: { LOG_LEVEL: 'warn' } });
+    await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: PHONE } });
+    expect(t.logs()).not.toContain('"msg":"request"');
+  });
+
   it('echoes a sane X-Request-Id and replaces anything else, on every answer', async () => {
     t = await makeApp({ store: 'embedded' });
     const ok = await t.call({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc.DEF:123-_x' } });

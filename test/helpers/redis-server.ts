@@ -34,6 +34,9 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
   let child: ChildProcess | undefined;
 
   const start = async () => {
+    // Already running (an afterAll that restarts a stopped server, when the test did): a second
+    // server on the same port would only exit, and the running one would be left behind.
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       'redis-server',
       ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...args],
