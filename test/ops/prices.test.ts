@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configErrorOf } from '../helpers/config-error.js';
 
 // PRICE_<CHANNEL>_<PROVIDER> and PRICE_CURRENCY (issue 13): what the spend counter multiplies.
 
-const errorOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('prices', () => {
   it('reads one price per channel and provider, a two-word channel included, and the currency', () => {
@@ -22,9 +14,9 @@ describe('prices', () => {
   });
 
   it('stops the start-up naming a bad price, an unknown channel or a bad currency', () => {
-    expect(errorOf({ PRICE_SMS_SMSTRAFFIC: 'cheap' })).toContain('PRICE_SMS_SMSTRAFFIC');
-    expect(errorOf({ PRICE_SMS_SMSRU: '-1' })).toContain('PRICE_SMS_SMSRU');
-    expect(errorOf({ PRICE_TELEGRAM_BOT: '1' })).toContain('PRICE_TELEGRAM_BOT');
-    expect(errorOf({ PRICE_CURRENCY: 'rubles' })).toContain('PRICE_CURRENCY');
+    expect(configErrorOf({ PRICE_SMS_SMSTRAFFIC: 'cheap' })).toContain('PRICE_SMS_SMSTRAFFIC');
+    expect(configErrorOf({ PRICE_SMS_SMSRU: '-1' })).toContain('PRICE_SMS_SMSRU');
+    expect(configErrorOf({ PRICE_TELEGRAM_BOT: '1' })).toContain('PRICE_TELEGRAM_BOT');
+    expect(configErrorOf({ PRICE_CURRENCY: 'rubles' })).toContain('PRICE_CURRENCY');
   });
 });
