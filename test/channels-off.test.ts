@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { makeApp, PRODUCTION_ENV, uniquePhone, type TestApp } from './helpers/app.js';
+import { configErrorOf } from './helpers/config-error.js';
 
 // `*_PROVIDER=none` switches a channel off; ordered lists name failover providers; the
 // start-up log says what each channel uses and whether the call-back robot can be reached.
 
-const errorOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('provider settings', () => {
   it('reads ordered lists and none', () => {
@@ -24,19 +16,19 @@ describe('provider settings', () => {
   });
 
   it('refuses unknown, misplaced or repeated providers, none in a list, and every channel off', () => {
-    expect(errorOf({ SMS_PROVIDER: 'devino' })).toMatch(/SMS_PROVIDER: unknown provider "devino"/);
-    expect(errorOf({ SMS_PROVIDER: 'twilio' })).toMatch(/SMS_PROVIDER: unknown provider "twilio"/);
-    expect(errorOf({ VOICE_PROVIDER: 'smsru' })).toMatch(/VOICE_PROVIDER: unknown provider "smsru"/);
-    expect(errorOf({ SMS_PROVIDER: 'smsru,smsru', SMSRU_API_ID: 'a' })).toMatch(/SMS_PROVIDER: expected an ordered list/);
-    expect(errorOf({ SMS_PROVIDER: 'smsru,none', SMSRU_API_ID: 'a' })).toMatch(/SMS_PROVIDER: unknown provider "none"/);
-    expect(errorOf({ SMS_PROVIDER: 'none', FLASH_CALL_PROVIDER: 'none', VOICE_PROVIDER: 'none' })).toMatch(/at least one channel must be on/);
-    expect(errorOf({ FLASH_CALL_PROVIDER: 'smsru' })).toMatch(/SMSRU_API_ID: required with the smsru provider/);
+    expect(configErrorOf({ SMS_PROVIDER: 'devino' })).toMatch(/SMS_PROVIDER: unknown provider "devino"/);
+    expect(configErrorOf({ SMS_PROVIDER: 'twilio' })).toMatch(/SMS_PROVIDER: unknown provider "twilio"/);
+    expect(configErrorOf({ VOICE_PROVIDER: 'smsru' })).toMatch(/VOICE_PROVIDER: unknown provider "smsru"/);
+    expect(configErrorOf({ SMS_PROVIDER: 'smsru,smsru', SMSRU_API_ID: 'a' })).toMatch(/SMS_PROVIDER: expected an ordered list/);
+    expect(configErrorOf({ SMS_PROVIDER: 'smsru,none', SMSRU_API_ID: 'a' })).toMatch(/SMS_PROVIDER: unknown provider "none"/);
+    expect(configErrorOf({ SMS_PROVIDER: 'none', FLASH_CALL_PROVIDER: 'none', VOICE_PROVIDER: 'none' })).toMatch(/at least one channel must be on/);
+    expect(configErrorOf({ FLASH_CALL_PROVIDER: 'smsru' })).toMatch(/SMSRU_API_ID: required with the smsru provider/);
   });
 
   it('production runs SMS-only with the other channels off, but refuses console anywhere in a list', () => {
     const smsOnly = { ...PRODUCTION_ENV, FLASH_CALL_PROVIDER: 'none', VOICE_PROVIDER: 'none' };
     expect(loadConfig(smsOnly).production).toBe(true);
-    expect(errorOf({ ...smsOnly, SMS_PROVIDER: 'smstraffic,console' })).toMatch(/SMS_PROVIDER: a development default is refused/);
+    expect(configErrorOf({ ...smsOnly, SMS_PROVIDER: 'smstraffic,console' })).toMatch(/SMS_PROVIDER: a development default is refused/);
   });
 });
 

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError, envSchema, loadConfig } from '../src/config.js';
+import { envSchema, loadConfig } from '../src/config.js';
 import { PRODUCTION_ENV } from './helpers/app.js';
+import { configErrorOf } from './helpers/config-error.js';
 
-const errorOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('configuration', () => {
   it('comes up on embedded defaults with no settings', () => {
@@ -43,18 +35,18 @@ describe('configuration', () => {
   });
 
   it('names the variable and the problem for a bad value', () => {
-    expect(errorOf({ CODE_LENGTH: '3' })).toMatch(/CODE_LENGTH: .*(>=|greater|too small)/i);
-    expect(errorOf({ CODE_TTL_SECONDS: 'ten' })).toMatch(/CODE_TTL_SECONDS/);
-    expect(errorOf({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
-    expect(errorOf({ API_KEYS: 'nocolon' })).toMatch(/API_KEYS/);
-    expect(errorOf({ CODE_HMAC_SECRET: 'short' })).toMatch(/CODE_HMAC_SECRET: must be at least 32 bytes/);
-    expect(errorOf({ AUTO_WORKFLOW: 'flash_call:30,fax:10,voice' })).toMatch(/AUTO_WORKFLOW: unknown channel "fax"/);
-    expect(errorOf({ DEFAULT_CHANNEL: 'pigeon' })).toMatch(/DEFAULT_CHANNEL/);
-    expect(errorOf({ SMS_PROVIDER: 'smstraffic' })).toMatch(/SMSTRAFFIC_LOGIN: required/);
+    expect(configErrorOf({ CODE_LENGTH: '3' })).toMatch(/CODE_LENGTH: .*(>=|greater|too small)/i);
+    expect(configErrorOf({ CODE_TTL_SECONDS: 'ten' })).toMatch(/CODE_TTL_SECONDS/);
+    expect(configErrorOf({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(configErrorOf({ API_KEYS: 'nocolon' })).toMatch(/API_KEYS/);
+    expect(configErrorOf({ CODE_HMAC_SECRET: 'short' })).toMatch(/CODE_HMAC_SECRET: must be at least 32 bytes/);
+    expect(configErrorOf({ AUTO_WORKFLOW: 'flash_call:30,fax:10,voice' })).toMatch(/AUTO_WORKFLOW: unknown channel "fax"/);
+    expect(configErrorOf({ DEFAULT_CHANNEL: 'pigeon' })).toMatch(/DEFAULT_CHANNEL/);
+    expect(configErrorOf({ SMS_PROVIDER: 'smstraffic' })).toMatch(/SMSTRAFFIC_LOGIN: required/);
   });
 
   it('refuses every development default in production', () => {
-    const msg = errorOf({ NODE_ENV: 'production' });
+    const msg = configErrorOf({ NODE_ENV: 'production' });
     for (const v of ['REDIS_URL', 'API_KEYS', 'CODE_HMAC_SECRET', 'CALLBACK_TOKEN', 'SMS_PROVIDER', 'FLASH_CALL_PROVIDER', 'VOICE_PROVIDER']) {
       expect(msg).toContain(`${v}: a development default is refused`);
     }
@@ -67,13 +59,13 @@ describe('configuration', () => {
   });
 
   it('refuses test numbers in production unless ALLOW_TEST_NUMBERS=true', () => {
-    expect(errorOf({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
+    expect(configErrorOf({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456' })).toMatch(/TEST_NUMBERS/);
     const c = loadConfig({ ...PRODUCTION_ENV, TEST_NUMBERS: '+79990000001:123456', ALLOW_TEST_NUMBERS: 'true' });
     expect(c.TEST_NUMBERS).toEqual([['+79990000001', '123456']]);
   });
 
   it('refuses API key secrets under 32 characters in production only', () => {
-    expect(errorOf({ ...PRODUCTION_ENV, API_KEYS: `shop:${'a'.repeat(32)},pos:${'b'.repeat(31)}` })).toMatch(/API_KEYS: the secret of client "pos" has fewer than 32/);
+    expect(configErrorOf({ ...PRODUCTION_ENV, API_KEYS: `shop:${'a'.repeat(32)},pos:${'b'.repeat(31)}` })).toMatch(/API_KEYS: the secret of client "pos" has fewer than 32/);
     expect(loadConfig({ ...PRODUCTION_ENV, API_KEYS: `shop:${'a'.repeat(32)}` }).API_KEYS).toHaveLength(1);
     expect(loadConfig({ API_KEYS: 'shop:short-secret' }).API_KEYS).toHaveLength(1);
   });

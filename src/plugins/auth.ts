@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { secretDigest } from '../codes.js';
 import type { Config } from '../config.js';
@@ -11,7 +11,8 @@ declare module 'fastify' {
     clientId: string;
   }
   interface FastifyInstance {
-    authenticate: (req: FastifyRequest) => Promise<void>;
+    /** onRequest hook of the API routes (a callback hook: no promise per request). */
+    authenticate: (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
   }
 }
 
@@ -37,11 +38,8 @@ export default fp<{ config: Config }>(
       throw new AppError('unauthorized', why === 'malformed' ? 'Missing or malformed Authorization: Bearer <api key>' : 'Unknown API key');
     };
     app.decorateRequest('clientId', '');
-    app.decorate('authenticate', async (req: FastifyRequest) => {
-      if (!keys) {
-        req.clientId = ANONYMOUS_CLIENT;
-        return;
-      }
+    const identify = (req: FastifyRequest): string => {
+      if (!keys) return ANONYMOUS_CLIENT;
       const wait = throttle.retryAfter(req.socket.remoteAddress ?? 'unknown');
       if (wait > 0) {
         app.metrics.authFailures.inc({ result: 'throttled' });
@@ -53,8 +51,15 @@ export default fp<{ config: Config }>(
       const given = secretDigest(m[1]);
       let client: string | undefined;
       for (const k of keys) if (timingSafeEqual(k.digest, given)) client = k.client;
-      if (!client) return refuse(req, 'unknown key');
-      req.clientId = client;
+      return client ?? refuse(req, 'unknown key');
+    };
+    app.decorate('authenticate', (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      try {
+        req.clientId = identify(req);
+      } catch (err) {
+        return done(err as Error);
+      }
+      done();
     });
   },
   { name: 'auth', dependencies: ['metrics'] },

@@ -76,6 +76,8 @@ describe('metrics', () => {
       expect(metricValue(text, 'otpgate_refusals_total', { reason }), reason).toBe(1);
     }
     expect(metricValue(text, 'otpgate_errors_total', { code: 'provider_unavailable' })).toBe(1);
+    expect(metricValue(text, 'otpgate_http_request_duration_seconds_count', { route: '/v1/verifications', status_class: '4xx' })).toBe(3);
+    expect(metricValue(text, 'otpgate_http_request_duration_seconds_count', { route: '/v1/verifications', status_class: '5xx' })).toBe(1);
     expect(metricValue(text, 'otpgate_sends_total', { channel: 'sms', provider: 'recorder', result: 'provider_unavailable' })).toBe(1);
   });
 
@@ -89,6 +91,20 @@ describe('metrics', () => {
     expect(metricValue(text, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'timeout' })).toBe(1);
     expect(metricValue(text, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'failed' })).toBe(1);
     expect(metricValue(text, 'otpgate_verifications_started_total', { channel: 'auto' })).toBe(2);
+  });
+
+  it('counts an undelivered move of auto, and the approval under its requested channel', async () => {
+    const t = await open({ AUTO_WORKFLOW: 'flash_call:30,sms:30,voice' });
+    const v = (await start(t, { to: PHONE, channel: 'auto' })).json();
+    await t.app.verifications.applyDeliveryStatus('recorder', 'recorder-1', 'undelivered');
+    for (let i = 0; i < 50 && t.sms.sent.length === 0; i++) await sleep(20);
+    expect((await check(t, v.id, t.sms.lastCode())).json().status).toBe('approved');
+    const text = await scrape(t);
+    expect(metricValue(text, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'undelivered' })).toBe(1);
+    expect(metricValue(text, 'otpgate_auto_transitions_total', { from: 'flash_call', to: 'sms', reason: 'timeout' })).toBe(0);
+    expect(metricValue(text, 'otpgate_verifications_approved_total', { requested_channel: 'auto', channel: 'sms' })).toBe(1);
+    expect(metricValue(text, 'otpgate_checks_total', { channel: 'sms', result: 'approved' })).toBe(1);
+    expect(metricValue(text, 'otpgate_time_to_approval_seconds_count', { channel: 'sms' })).toBe(1);
   });
 
   it('leaves test numbers out of business metrics', async () => {

@@ -17,12 +17,14 @@ describe('routing simulator', () => {
       n: 8,
       concurrency: 8,
       seed: 7,
-      workflow: 'flash_call:2,sms:3,voice',
+      // The flash step outlasts the failed call's report (status polled every second) by seconds, so
+      // auto moves on by failure, not by timeout, even on a loaded machine.
+      workflow: 'flash_call:5,sms:3,voice',
       abandon: 0,
       typo: 0.5,
       retype: 0.2,
-      patience: 7,
-      resendAfter: 4,
+      patience: 8,
+      resendAfter: 5,
       resends: 1,
       provider: {
         sms: { fail: 0, delay: 0.2, price: 3.2 },
