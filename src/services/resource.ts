@@ -1,3 +1,4 @@
+import { isoTime } from '../iso-time.js';
 import type { VerificationRecord } from '../store/types.js';
 
 // The verification resource of docs/api.md, as the API shows a stored record: no
@@ -37,4 +38,4 @@ export function toResource(
 
 export type VerificationResource = ReturnType<typeof toResource>;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
