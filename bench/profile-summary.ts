@@ -2,8 +2,12 @@
 // profile and the paths' time windows (windows.json, same monotonic clock) and prints, per
 // path, the share of samples by component (self time), the heaviest functions, and the
 // inclusive share of frames matching --match patterns (a sample counts once per pattern).
+// --group name=regex splits the samples instead: each goes to the group of the innermost frame
+// that matches one (the rest to "other"), so groups add up to 100 % and a callback hook's
+// group does not swallow everything its done() runs (docs/performance.md uses these).
 //
-//   npx tsx bench/profile-summary.ts <profile dir> [--top 15] [--match 'pino|accessLine' --match serialize]
+//   npx tsx bench/profile-summary.ts <profile dir> [--top 15] [--match 'pino|access-log' --match serialize]
+//     [--group 'logging=pino|sonic-boom|access-log' --group 'redis=ioredis']
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +27,11 @@ interface Profile {
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '15' }, match: { type: 'string', multiple: true, default: [] } },
+  options: {
+    top: { type: 'string', default: '15' },
+    match: { type: 'string', multiple: true, default: [] },
+    group: { type: 'string', multiple: true, default: [] },
+  },
 });
 const dir = positionals[0];
 if (!dir) throw new Error('usage: profile-summary.ts <profile dir> [--top N] [--match regex]…');
@@ -49,6 +57,11 @@ function component(f: Frame): string {
 const label = (f: Frame) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|dist)\//, '')}:${f.lineNumber + 1}`;
 const pct = (k: number, total: number) => `${((100 * k) / total).toFixed(1).padStart(5)} %`;
 const patterns = args.match.map((m) => new RegExp(m));
+const groups = args.group.map((g) => {
+  const at = g.indexOf('=');
+  if (at < 1) throw new Error(`--group name=regex, not ${g}`);
+  return { name: g.slice(0, at), re: new RegExp(g.slice(at + 1)) };
+});
 
 const top = Number(args.top);
 let t = prof.startTime;
@@ -58,6 +71,7 @@ for (const [name, [from, to]] of Object.entries(windows)) {
   const self = new Map<string, number>();
   const comp = new Map<string, number>();
   const hits = patterns.map(() => 0);
+  const grouped = new Map<string, number>();
   let total = 0;
   prof.samples.forEach((id, i) => {
     if (stamps[i] < from || stamps[i] > to) return;
@@ -65,6 +79,18 @@ for (const [name, [from, to]] of Object.entries(windows)) {
     total++;
     self.set(label(node.callFrame), (self.get(label(node.callFrame)) ?? 0) + 1);
     comp.set(component(node.callFrame), (comp.get(component(node.callFrame)) ?? 0) + 1);
+    if (groups.length) {
+      let name = 'other';
+      for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+        const text = label(byId.get(n)!.callFrame);
+        const g = groups.find((x) => x.re.test(text));
+        if (g) {
+          name = g.name;
+          break;
+        }
+      }
+      grouped.set(name, (grouped.get(name) ?? 0) + 1);
+    }
     if (!patterns.length) return;
     const seen = patterns.map(() => false);
     for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
@@ -78,6 +104,8 @@ for (const [name, [from, to]] of Object.entries(windows)) {
   for (const [k, v] of sorted(comp)) out.push(`    ${pct(v, total)}  ${k}`);
   out.push('  heaviest functions (self):');
   for (const [k, v] of sorted(self)) out.push(`    ${pct(v, total)}  ${k}`);
+  if (groups.length) out.push('  by group (innermost matching frame):');
+  for (const [k, v] of [...grouped].sort((a, b) => b[1] - a[1])) out.push(`    ${pct(v, total)}  ${k}`);
   if (patterns.length) out.push('  inclusive:');
   patterns.forEach((p, k) => out.push(`    ${pct(hits[k], total)}  /${p.source}/`));
   process.stdout.write(`${out.join('\n')}\n\n`);
