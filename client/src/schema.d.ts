@@ -1047,7 +1047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
-            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1056,7 +1056,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {string} */
-                        code: "invalid_request";
+                        code: "invalid_request" | "invalid_phone_number";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };

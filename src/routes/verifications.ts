@@ -141,6 +141,8 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
           problems: [
             ...always,
             'invalid_request',
+            // The provider may refuse the number itself (never tried on another provider).
+            'invalid_phone_number',
             'verification_not_found',
             'verification_not_pending',
             'country_not_allowed',
