@@ -180,7 +180,9 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         tags,
         operationId: 'cancelVerification',
         ...notes({
-          problems: [...always, 'verification_not_found', 'verification_not_pending'],
+          // It takes no body, but one sent is read (malformed JSON: 400).
+          problems: [...always, 'invalid_request', 'verification_not_found', 'verification_not_pending'],
+          bodyChecks: true,
           rateLimited: true,
           success: 'The verification, canceled',
           responseExamples: { 200: { ...VERIFICATION_EXAMPLE, status: 'canceled' } },
