@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../src/config.js';
 import { ERROR_CODES } from '../src/errors.js';
+import { makeApp } from './helpers/app.js';
 
-// docs/configuration.md and docs/errors.md are written by hand; these tests hold them to the
-// code's own lists (the config schema, src/errors.ts) so that neither can drift: every entry
-// documented once, nothing documented that the code does not have, and the same defaults.
+// docs/configuration.md, docs/errors.md and docs/operations.md are written by hand; these tests
+// hold them to the code's own lists (the config schema, src/errors.ts, the routes) so that they
+// cannot drift: every entry documented once, nothing documented that the code does not have,
+// and the same defaults.
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -58,5 +60,18 @@ describe('docs/errors.md', () => {
 
   it('says when each one happens', () => {
     expect(documented.filter((d) => !d.when || d.when.split(' ').length < 4).map((d) => d.code)).toEqual([]);
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('lists the service paths outside /v1, each one a route the app serves (development defaults)', async () => {
+    const paths = rows(read('docs/operations.md'), /^`GET \/\S*`$/).map(([cell]) => cell.slice(5, -1));
+    expect(paths).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json', '/', '/dev/phone']));
+    const t = await makeApp({ store: 'embedded', configuredProviders: true });
+    try {
+      expect(paths.filter((url) => !t.app.hasRoute({ method: 'GET', url }))).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClientSchema, generateOpenApi } from '../scripts/openapi.js';
+import { PROVIDER_DETAILS, providerFailure, type ProviderErrorCode } from '../src/channels/provider-errors.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { CHECK_EXAMPLE, RESEND_EXAMPLE, START_EXAMPLE } from '../src/openapi/examples.js';
-import { makeApp, type TestApp } from './helpers/app.js';
+import { KEY_ACME, makeApp, uniquePhone, type TestApp } from './helpers/app.js';
 
 type Json = Record<string, any>;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -147,5 +148,66 @@ describe('the OpenAPI examples, sent as they are', () => {
     expect(documentedCodes(doc, '/v1/verifications/check', 'post', noKey.statusCode)).toContain(noKey.json().code);
     const badCode = await t.call({ method: 'POST', url: '/v1/verifications/check', payload: { ...CHECK_EXAMPLE, code: '12' } });
     expect(documentedCodes(doc, '/v1/verifications/check', 'post', badCode.statusCode)).toContain(badCode.json().code);
+  });
+});
+
+describe('provider refusals, as the caller sees them', () => {
+  let t: TestApp;
+  let doc: Json;
+  beforeAll(async () => {
+    t = await makeApp({ store: 'embedded' });
+    doc = JSON.parse(await generateOpenApi());
+  });
+  afterAll(() => t.close());
+
+  // Every code a provider adapter may refuse with reaches the caller of a start or a resend;
+  // each must be one the document lists for that operation at that status.
+  it.each(Object.keys(PROVIDER_DETAILS) as ProviderErrorCode[])('%s on start and on resend is documented', async (code) => {
+    t.sms.fail(providerFailure(code));
+    const start = await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone(), channel: 'sms' } });
+    expect(start.json().code).toBe(code);
+    expect(documentedCodes(doc, '/v1/verifications', 'post', start.statusCode)).toContain(code);
+
+    t.sms.fail(undefined);
+    const started = await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone(), channel: 'sms' } });
+    expect(started.statusCode, started.body).toBe(201);
+    t.sms.fail(providerFailure(code));
+    const resend = await t.call({ method: 'POST', url: `/v1/verifications/${started.json().id}/resend`, payload: {} });
+    t.sms.fail(undefined);
+    expect(resend.json().code).toBe(code);
+    expect(documentedCodes(doc, '/v1/verifications/{id}/resend', 'post', resend.statusCode)).toContain(code);
+  });
+});
+
+describe('bodies refused before any route runs, as documented', () => {
+  let t: TestApp;
+  let doc: Json;
+  const TOKEN = 'callback-token-0123456789';
+  beforeAll(async () => {
+    t = await makeApp({ store: 'embedded', env: { CALLBACK_TOKEN: TOKEN } });
+    doc = JSON.parse(await generateOpenApi());
+  });
+  afterAll(() => t.close());
+
+  // Any POST may be sent a body that cannot be read: malformed JSON, an unknown media type, or
+  // one over the size limit. Whatever each operation answers must be in its document.
+  const BAD = {
+    'malformed JSON': { 'content-type': 'application/json', body: '{"to":' },
+    'an unknown media type': { 'content-type': 'application/xml', body: '<to/>' },
+    'over 64 KiB': { 'content-type': 'application/json', body: JSON.stringify({ metadata: { x: 'y'.repeat(70_000) } }) },
+  };
+
+  it('every POST operation documents its answer to an unreadable body', async () => {
+    const started = await t.call({ method: 'POST', url: '/v1/verifications', payload: { to: uniquePhone() } });
+    const undocumented: string[] = [];
+    for (const { path, method } of operations(doc).filter((o) => o.method === 'post')) {
+      const url = path.replace('{id}', started.json().id).replace('{token}', TOKEN);
+      for (const [what, { body, ...headers }] of Object.entries(BAD)) {
+        const res = await t.app.inject({ method: 'POST', url, headers: { ...headers, authorization: `Bearer ${KEY_ACME}` }, payload: body });
+        const code = res.statusCode >= 400 ? res.json().code : undefined;
+        if (!documentedCodes(doc, path, method, res.statusCode).includes(code)) undocumented.push(`${path} ${what}: ${res.statusCode} ${code}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
   });
 });

@@ -1047,7 +1047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
-            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1056,7 +1056,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {string} */
-                        code: "invalid_request";
+                        code: "invalid_request" | "invalid_phone_number";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
@@ -1262,6 +1262,19 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
             /** @description `unauthorized`: missing or unknown API key */
             401: {
                 headers: {
@@ -1298,6 +1311,32 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "verification_not_pending";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description a body was sent in a media type the service does not read (send none) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
@@ -1404,6 +1443,32 @@ export interface operations {
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
             /** @description `internal_error`: a bug; the log has the details */
             500: {
                 headers: {
@@ -1503,6 +1568,32 @@ export interface operations {
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
             /** @description `internal_error`: a bug; the log has the details */
             500: {
                 headers: {
@@ -1599,6 +1690,32 @@ export interface operations {
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
             /** @description `internal_error`: a bug; the log has the details */
             500: {
                 headers: {
@@ -1678,6 +1795,32 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is not application/x-www-form-urlencoded */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };
@@ -1828,6 +1971,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
             /** @description `unauthorized`: missing or unknown API key */
             401: {
                 headers: {
@@ -1851,6 +2007,32 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         code: "webhook_event_not_found";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description the body is over 64 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
+                    } & WithRequired<components["schemas"]["Problem"], "code">;
+                };
+            };
+            /** @description a body was sent in a media type the service does not read (send none) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        code: "invalid_request";
                     } & WithRequired<components["schemas"]["Problem"], "code">;
                 };
             };

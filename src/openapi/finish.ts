@@ -35,7 +35,7 @@ function finishOperation(op: Json) {
     const example = n.responseExamples?.[status];
     if (example !== undefined && r.content?.['application/json']) r.content['application/json'].example = example;
   }
-  Object.assign(responses, problemResponses(n));
+  Object.assign(responses, problemResponses(n, op.requestBody !== undefined));
   if (n.rateLimited) {
     const tooMany = responses['429'];
     if (tooMany) tooMany.headers = { ...tooMany.headers, ...headerRefs(RATE_LIMIT_HEADERS) };

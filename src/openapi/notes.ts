@@ -7,7 +7,7 @@ import type { ErrorCode } from '../errors.js';
 export interface OperationNotes {
   /** Every problem the operation can answer with; grouped by status into problem+json responses. */
   problems?: ErrorCode[];
-  /** The request body may be refused for its size (413) or media type (415). */
+  /** A body may be refused for its size (413) or media type (415): every POST, even one that takes none. */
   bodyChecks?: boolean;
   /** Response headers (names of components/headers) added to the success responses. */
   successHeaders?: string[];

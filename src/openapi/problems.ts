@@ -44,7 +44,8 @@ export function problemExample(code: ErrorCode, status?: number) {
   return status ? { ...p, status } : p;
 }
 
-export function problemResponses(n: OperationNotes): Record<string, unknown> {
+/** `hasBody`: the operation takes a request body (an operation without one may still be sent one). */
+export function problemResponses(n: OperationNotes, hasBody = true): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   const add = (status: number, code: ErrorCode) => byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   for (const code of n.problems ?? []) add(ERROR_CODES[code].status, code);
@@ -56,7 +57,9 @@ export function problemResponses(n: OperationNotes): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const status of [...byStatus.keys()].sort()) {
     const codes = byStatus.get(status)!;
-    const special = status === 413 ? 'the body is over 64 KiB' : status === 415 ? 'the body is not application/json' : undefined;
+    const types = (n.requestMediaTypes ?? ['application/json']).join(' or ');
+    const unread = hasBody ? `the body is not ${types}` : 'a body was sent in a media type the service does not read (send none)';
+    const special = status === 413 ? 'the body is over 64 KiB' : status === 415 ? unread : undefined;
     const retry = status === 429 || codes.includes('destination_blocked');
     out[String(status)] = {
       description: special ?? codes.map((c) => `\`${c}\`: ${WHEN[c] ?? ERROR_CODES[c].title}`).join('; '),

@@ -34,6 +34,7 @@ const callbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { 
         ...notes({
           problems: [...problems],
           requestMediaTypes: form,
+          bodyChecks: true,
           responses: {
             200: {
               description: 'Report taken (unknown ids too)',

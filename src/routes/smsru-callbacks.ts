@@ -26,6 +26,7 @@ const smsRuCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
         ...notes({
           problems: ['not_found', 'invalid_request', 'store_unavailable'],
           requestMediaTypes: ['application/x-www-form-urlencoded'],
+          bodyChecks: true,
           responses: {
             200: { description: 'Records taken (unknown ids too)', content: { 'text/plain': { schema: { type: 'string', const: '100' }, example: '100' } } },
           },

@@ -59,6 +59,7 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
         ...notes({
           problems: [...problems],
           requestMediaTypes: form,
+          bodyChecks: true,
           responses: {
             200: {
               description: 'TwiML the telephony front plays: the code twice, or a short "no active code" message',
@@ -98,6 +99,7 @@ const twilioCallbackRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (a
         ...notes({
           problems: [...problems],
           requestMediaTypes: form,
+          bodyChecks: true,
           responses: { 204: { description: 'Status taken (unknown calls and intermediate statuses too)' } },
         }),
         summary: 'Twilio status callbacks of outbound voice calls',

@@ -141,6 +141,8 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
           problems: [
             ...always,
             'invalid_request',
+            // The provider may refuse the number itself (never tried on another provider).
+            'invalid_phone_number',
             'verification_not_found',
             'verification_not_pending',
             'country_not_allowed',
@@ -178,7 +180,9 @@ const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: st
         tags,
         operationId: 'cancelVerification',
         ...notes({
-          problems: [...always, 'verification_not_found', 'verification_not_pending'],
+          // It takes no body, but one sent is read (malformed JSON: 400).
+          problems: [...always, 'invalid_request', 'verification_not_found', 'verification_not_pending'],
+          bodyChecks: true,
           rateLimited: true,
           success: 'The verification, canceled',
           responseExamples: { 200: { ...VERIFICATION_EXAMPLE, status: 'canceled' } },

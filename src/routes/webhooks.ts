@@ -47,7 +47,8 @@ const webhookRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string 
       schema: {
         tags,
         operationId: 'retryFailedWebhook',
-        ...notes({ problems: [...always, 'webhook_event_not_found'], rateLimited: true, success: 'Queued again' }),
+        // It takes no body, but one sent is read (malformed JSON: 400).
+        ...notes({ problems: [...always, 'invalid_request', 'webhook_event_not_found'], bodyChecks: true, rateLimited: true, success: 'Queued again' }),
         summary: 'Send a failed webhook event again',
         description: 'Queues the event again with the same webhook-id and a fresh retry schedule.',
         params: z.object({ id: z.string().max(64).describe('The event id (webhook-id)') }),
