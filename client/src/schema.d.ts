@@ -563,7 +563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
-            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number */
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number, or the provider refused the number itself (not retried on another) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -740,7 +740,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckResult"];
                 };
             };
-            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_code_format`: the code is not 4–10 digits or not the length of the code sent; no check is used up; `invalid_phone_number`: the number is not a valid mobile number */
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_code_format`: the code is not 4–10 digits or not the length of the code sent; no check is used up; `invalid_phone_number`: the number is not a valid mobile number, or the provider refused the number itself (not retried on another) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1047,7 +1047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
-            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number */
+            /** @description `invalid_request`: the request is malformed (bad JSON, unknown or missing field, value out of range); `invalid_phone_number`: the number is not a valid mobile number, or the provider refused the number itself (not retried on another) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -8,7 +8,7 @@ import type { OperationNotes } from './notes.js';
 /** When each code happens, in a few words (docs/errors.md has the full table). */
 const WHEN: Partial<Record<ErrorCode, string>> = {
   invalid_request: 'the request is malformed (bad JSON, unknown or missing field, value out of range)',
-  invalid_phone_number: 'the number is not a valid mobile number',
+  invalid_phone_number: 'the number is not a valid mobile number, or the provider refused the number itself (not retried on another)',
   invalid_code_format: 'the code is not 4–10 digits or not the length of the code sent; no check is used up',
   unauthorized: 'missing or unknown API key',
   country_not_allowed: "the number's country is not in ALLOWED_COUNTRIES",
