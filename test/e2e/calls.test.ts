@@ -4,7 +4,7 @@ import { ucallerFlashCallFromConfig } from '../../src/channels/ucaller.js';
 import { LOCALES, testConfig } from '../../src/config.js';
 import { signTwilio, startFakeTwilio, saySegments, spokenCodes, type FakeTwilio } from '../fakes/twilio.js';
 import { startFakeUcaller, type FakeUcaller } from '../fakes/ucaller.js';
-import { makeApp, PHONE, recordingProvider, STORES, type StoreKind, type TestApp } from '../helpers/app.js';
+import { makeApp, PHONE, recordingProvider, STORES, type StoreKind, type TestApp, wrongCode } from '../helpers/app.js';
 
 // Flash call, voice and the call-back robot end to end, over HTTP to fake uCaller and Twilio.
 
@@ -58,7 +58,6 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
       key: null,
     });
   };
-  const other = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
 
   describe('flash call through uCaller', () => {
     it('calls from a number ending in the code; the last 4 digits approve', async () => {
@@ -76,7 +75,7 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
       expect(req.path).toMatch(/\/initCall$/);
       expect(req.headers.authorization).toBe('Bearer ucaller-key-abc.4242');
       expect(req.body).toMatchObject({ unique: `${v.id}-0` });
-      expect((await check(v.id, other(call.code))).json()).toMatchObject({ valid: false, checksRemaining: 2 });
+      expect((await check(v.id, wrongCode(call.code))).json()).toMatchObject({ valid: false, checksRemaining: 2 });
       expect((await check(v.id, call.code)).json()).toMatchObject({ valid: true, status: 'approved' });
     });
 
@@ -85,7 +84,7 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
       const v = (await start({ to: PHONE, channel: 'flash_call' })).json();
       const code = ucaller.lastCall()!.code;
       const results = [];
-      for (let i = 0; i < 3; i++) results.push((await check(v.id, other(code))).json().status);
+      for (let i = 0; i < 3; i++) results.push((await check(v.id, wrongCode(code))).json().status);
       expect(results).toEqual(['pending', 'pending', 'max_attempts_reached']);
       expect((await check(v.id, code)).statusCode).toBe(409);
     });
@@ -111,7 +110,7 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
       const v = (await start({ to: PHONE, channel: 'flash_call' })).json();
       const call = ucaller.lastCall()!;
       expect(call.sentCode).toBeUndefined();
-      expect((await check(v.id, other(call.code))).json().valid).toBe(false);
+      expect((await check(v.id, wrongCode(call.code))).json().valid).toBe(false);
       expect((await check(v.id, call.code)).json().valid).toBe(true);
       await http.close();
     });
@@ -157,7 +156,7 @@ describe.each(STORES)('calls end to end (%s store)', (store: StoreKind) => {
         expect(res.body).not.toContain(call.code.split('').join(', '));
         return res.body;
       };
-      const wrongDigits = call.cli.slice(0, -4) + other(call.code);
+      const wrongDigits = call.cli.slice(0, -4) + wrongCode(call.code);
       const unknownCaller = await noCode('+79169999999', call.cli);
       expect(await noCode(PHONE, wrongDigits)).toBe(unknownCaller); // nothing tells the two apart
       await noCode('garbage', call.cli);

@@ -120,6 +120,9 @@ export async function makeApp(opts: TestAppOptions): Promise<TestApp> {
 export const PHONE = '+79161234567';
 export const PHONE_NATIONAL = '8 916 123-45-67';
 
+/** A code that is not `code`: its last digit moved on by one, so length and format still pass. */
+export const wrongCode = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+
 /** A distinct valid Russian mobile number per call. */
 let seq = 1000000;
 export function uniquePhone(): string {
