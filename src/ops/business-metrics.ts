@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
 import { ERROR_CODES } from '../errors.js';
 import { CHANNELS, REQUEST_CHANNELS, type DeliveryChannel } from '../model.js';
-import type { VerificationObserver } from '../services/events.js';
+import { WEBHOOK_EVENT_TYPES, type VerificationObserver } from '../services/events.js';
 import type { Metrics } from '../services/metrics.js';
+import { DELIVERY_OUTCOMES } from '../webhooks/attempts.js';
 import { priceOf } from './settings.js';
 
 // Business metrics from the engine's events (src/services/events.ts): the engine and the
@@ -73,6 +74,9 @@ export function initialiseLabels(m: Metrics, config: Config, providerNames: Part
     else if (status >= 500) m.errors.inc({ code }, 0);
   }
   for (const client of ['store', 'bullmq']) m.redisErrors.inc({ client }, 0);
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    for (const outcome of Object.values(DELIVERY_OUTCOMES)) m.webhookDeliveries.inc({ type, outcome }, 0);
+  }
 }
 
 /** Counts the price of one accepted send. */

@@ -6,6 +6,9 @@ import type { Sender, WebhookMessage } from './sender.js';
 
 export type Step = 'delivered' | 'retry' | 'dead';
 
+/** The `outcome` label of otpgate_webhook_deliveries_total, one per step. */
+export const DELIVERY_OUTCOMES = { delivered: 'delivered', retry: 'retried', dead: 'dead' } as const satisfies Record<Step, string>;
+
 /** Dead letters are kept this long (docs/events.md). */
 export const DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -36,7 +39,7 @@ export class Attempts {
     msg.lastAttemptAt = new Date((this.o.now ?? Date.now)()).toISOString();
     m.webhookDeliverySeconds.observe(out.seconds);
     const step: Step = out.ok ? 'delivered' : made + 1 < this.max ? 'retry' : 'dead';
-    m.webhookDeliveries.inc({ type: msg.type, outcome: step === 'retry' ? 'retried' : step });
+    m.webhookDeliveries.inc({ type: msg.type, outcome: DELIVERY_OUTCOMES[step] });
     if (step === 'dead') m.webhookDeadLetters.inc();
     return step;
   }

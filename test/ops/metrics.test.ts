@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
+import { WEBHOOK_EVENT_TYPES } from '../../src/services/events.js';
 import { makeApp, PHONE, uniquePhone, type TestApp } from '../helpers/app.js';
 import { metricValue } from '../helpers/metrics.js';
 import { startRedisServer } from '../helpers/redis-server.js';
@@ -35,6 +36,11 @@ describe('metrics', () => {
     expect(metricValue(text, 'otpgate_time_to_approval_seconds_count', { channel: 'sms' })).toBe(0);
     expect(metricValue(text, 'otpgate_provider_request_duration_seconds_count', { channel: 'sms', provider: 'recorder', outcome: 'ok' })).toBe(0);
     expect(metricValue(text, 'otpgate_redis_errors_total', { client: 'bullmq' })).toBe(0);
+    for (const outcome of ['delivered', 'retried', 'dead']) {
+      for (const type of WEBHOOK_EVENT_TYPES) {
+        expect(metricValue(text, 'otpgate_webhook_deliveries_total', { type, outcome }), `${type} ${outcome}`).toBe(0);
+      }
+    }
     expect(metricValue(text, 'otpgate_build_info', { version: '0.1.0' })).toBe(1);
     expect(metricValue(text, 'otpgate_store_up')).toBe(1);
     expect(metricValue(text, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
