@@ -75,6 +75,7 @@ export function initialiseLabels(m: Metrics, config: Config, providerNames: Part
   }
   for (const client of ['store', 'bullmq']) m.redisErrors.inc({ client }, 0);
   for (const type of WEBHOOK_EVENT_TYPES) {
+    m.webhookEvents.inc({ type }, 0);
     for (const outcome of Object.values(DELIVERY_OUTCOMES)) m.webhookDeliveries.inc({ type, outcome }, 0);
   }
 }

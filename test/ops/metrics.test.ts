@@ -36,6 +36,7 @@ describe('metrics', () => {
     expect(metricValue(text, 'otpgate_time_to_approval_seconds_count', { channel: 'sms' })).toBe(0);
     expect(metricValue(text, 'otpgate_provider_request_duration_seconds_count', { channel: 'sms', provider: 'recorder', outcome: 'ok' })).toBe(0);
     expect(metricValue(text, 'otpgate_redis_errors_total', { client: 'bullmq' })).toBe(0);
+    for (const type of WEBHOOK_EVENT_TYPES) expect(metricValue(text, 'otpgate_webhook_events_total', { type }), type).toBe(0);
     for (const outcome of ['delivered', 'retried', 'dead']) {
       for (const type of WEBHOOK_EVENT_TYPES) {
         expect(metricValue(text, 'otpgate_webhook_deliveries_total', { type, outcome }), `${type} ${outcome}`).toBe(0);
