@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/redis-server.js';
+import { until } from './helpers/service-process.js';
 
 // The first minutes of a new user: `npm start` reads a .env in the working directory (the
 // environment wins), says once where the docs and the virtual phone are, and prints readable
@@ -25,8 +26,7 @@ describe('start-up', () => {
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('otpgate is ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until('the ready line', () => out.includes('otpgate is ready'), 20_000);
       const ready = out.split('\n').filter((l) => l.includes('otpgate is ready'));
       expect(ready).toHaveLength(1);
       expect(JSON.parse(ready[0])).toMatchObject({
@@ -56,8 +56,7 @@ describe('start-up', () => {
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('otpgate is ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until('the ready line', () => out.includes('otpgate is ready'), 20_000);
       const lines = out.split(/\r?\n/).filter(Boolean);
       expect(lines.find((l) => l.includes('otpgate is ready'))).toMatch(/^\d\d:\d\d:\d\d\.\d{3} .*INFO.*otpgate is ready: API docs at http/);
       expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
