@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { PassThrough } from 'node:stream';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../../examples/signup/stack.js';
 
 // Debian's chromium package drives the tests (Playwright's own browser download is not used).
 
@@ -29,4 +32,26 @@ export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A number no other test uses. */
+export const randomPhone = () => `+7916${String(randomInt(1_000_000, 9_999_999))}`;
+
+export interface BrowserStack {
+  stack: Stack;
+  browser: Browser;
+  context: BrowserContext;
+}
+
+/** The sign-up example's stack (otpgate with console providers, and its backend) and a browser context. */
+export async function openBrowserStack(): Promise<BrowserStack> {
+  const stack = await startStack({ otpgatePort: 0, signupPort: 0, logStream: new PassThrough().resume(), env: { LOG_LEVEL: 'warn' } });
+  const browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  return { stack, browser, context };
+}
+
+export async function closeBrowserStack(s: Partial<BrowserStack>) {
+  await s.browser?.close();
+  await s.stack?.close();
 }

@@ -1,24 +1,20 @@
-import { randomInt } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../examples/signup/stack.js';
-import { launch, screenshot } from './browser.js';
+import type { Stack } from '../../examples/signup/stack.js';
+import { closeBrowserStack, openBrowserStack, randomPhone, screenshot } from './browser.js';
 
 // The virtual phone page itself, in a real browser: a flash call shows the number that rang
 // with its last four digits marked, "Call back" shows and speaks the robot's answer, the
 // newest activity comes first, and a click copies the code.
 
-const phone = () => `+7916${String(randomInt(1_000_000, 9_999_999))}`;
+const phone = randomPhone;
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  stack = await startStack({ otpgatePort: 0, signupPort: 0, logStream: new PassThrough().resume(), env: { LOG_LEVEL: 'warn' } });
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  ({ stack, browser, context } = await openBrowserStack());
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.otpgateUrl });
   // What the page asks the browser to say (headless Chromium has no voice to hear).
   await context.addInitScript(() => {
@@ -28,10 +24,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeBrowserStack({ browser, stack }));
 
 async function start(to: string, channel: string, locale: string) {
   const res = await fetch(`${stack.otpgateUrl}/v1/verifications`, {

@@ -1,30 +1,23 @@
-import { randomInt } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../examples/signup/stack.js';
-import { SCREENSHOTS, launch, screenshot } from './browser.js';
+import type { Stack } from '../../examples/signup/stack.js';
+import { closeBrowserStack, openBrowserStack, randomPhone, SCREENSHOTS, screenshot } from './browser.js';
 
 // The sign-up example in a real browser, with the code read from the virtual phone, in each
 // language; a wrong code and "Send again" inside the cooldown; Swagger UI's "Try it out".
 
-const phone = () => `+7916${String(randomInt(1_000_000, 9_999_999))}`;
+const phone = randomPhone;
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  stack = await startStack({ otpgatePort: 0, signupPort: 0, logStream: new PassThrough().resume(), env: { LOG_LEVEL: 'warn' } });
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  ({ stack, browser, context } = await openBrowserStack());
   console.log(`screenshots: ${SCREENSHOTS}`);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeBrowserStack({ browser, stack }));
 
 /** The newest code the virtual phone shows for a number. */
 async function codeFromPhone(phonePage: Page, number: string): Promise<string> {
