@@ -61,9 +61,9 @@ async function otpgate(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(devPhonePlugin, { config: opts.config });
   await fastify.register(healthRoutes);
   await fastify.register(rootRoutes);
-  await fastify.register(verificationRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });
+  await fastify.register(verificationRoutes, { prefix: '/v1', config: opts.config });
   await fastify.register(callbackRoutes, { prefix: '/v1', config: opts.config });
-  await fastify.register(webhookRoutes, { prefix: '/v1', config: opts.config, keyPrefix: opts.keyPrefix });
+  await fastify.register(webhookRoutes, { prefix: '/v1' });
 }
 
 // Not encapsulated: the service's decorators (swagger, store, ...) belong to the root instance.

@@ -37,7 +37,7 @@ const aboutParam = (req: FastifyRequest & { params: { id: string } }) => {
   if (ID_SHAPE.test(req.params.id)) req.verificationId = req.params.id;
 };
 
-const verificationRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
+const verificationRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', app.limitClient);
   // Phone numbers are parsed here, once; the engine works on the parsed value.

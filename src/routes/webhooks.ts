@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { notes } from '../openapi/notes.js';
 import { problem } from '../schemas.js';
@@ -22,7 +21,7 @@ const errors = { '4xx': problem, '5xx': problem };
 const tags = ['webhooks'];
 const always = ['unauthorized', 'rate_limited', 'store_unavailable'] as const;
 
-const webhookRoutes: FastifyPluginAsyncZod<{ config: Config; keyPrefix?: string }> = async (app, opts) => {
+const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', app.limitClient);
 

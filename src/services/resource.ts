@@ -20,22 +20,20 @@ export function toResource(
     status,
     locale: rec.locale,
     codeLength: rec.codeLength,
-    createdAt: iso(rec.createdAt),
-    expiresAt: iso(rec.expiresAt),
+    createdAt: isoTime(rec.createdAt),
+    expiresAt: isoTime(rec.expiresAt),
     checksRemaining: Math.max(rec.maxChecks - rec.checks, 0),
     sendsRemaining: Math.max(rec.maxSends - rec.sends, 0),
-    resendAvailableAt: iso(lastAt + opts.resendCooldownMs),
+    resendAvailableAt: isoTime(lastAt + opts.resendCooldownMs),
     attempts: rec.attempts.map((a) => ({
       channel: a.channel,
       provider: a.provider,
       status: a.status,
       ...(a.providerRef !== undefined ? { providerRef: String(a.providerRef) } : {}),
-      at: iso(a.at),
+      at: isoTime(a.at),
     })),
     metadata,
   };
 }
 
 export type VerificationResource = ReturnType<typeof toResource>;
-
-const iso = isoTime;

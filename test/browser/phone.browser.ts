@@ -1,13 +1,11 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../examples/signup/stack.js';
-import { closeBrowserStack, openBrowserStack, randomPhone, screenshot } from './browser.js';
+import { closeBrowserStack, openBrowserStack, randomPhone as phone, screenshot } from './browser.js';
 
 // The virtual phone page itself, in a real browser: a flash call shows the number that rang
 // with its last four digits marked, "Call back" shows and speaks the robot's answer, the
 // newest activity comes first, and a click copies the code.
-
-const phone = randomPhone;
 
 let stack: Stack;
 let browser: Browser;

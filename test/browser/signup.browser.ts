@@ -1,12 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../examples/signup/stack.js';
-import { closeBrowserStack, openBrowserStack, randomPhone, SCREENSHOTS, screenshot } from './browser.js';
+import { closeBrowserStack, openBrowserStack, randomPhone as phone, SCREENSHOTS, screenshot } from './browser.js';
 
 // The sign-up example in a real browser, with the code read from the virtual phone, in each
 // language; a wrong code and "Send again" inside the cooldown; Swagger UI's "Try it out".
-
-const phone = randomPhone;
 
 let stack: Stack;
 let browser: Browser;
