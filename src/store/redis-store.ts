@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { bucketOf, idFor, parseId } from '../codes.js';
 import type { Config } from '../config.js';
@@ -37,8 +38,13 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
     prefix = DEFAULT_KEY_PREFIX,
   ) {
     super(redis, rules, prefix);
-    for (const name of DOC_SCRIPTS) redis.defineCommand(`otp_${name}`, { numberOfKeys: 1, lua: `${COMMON}\n${script(name)}` });
+    const common = withRules(COMMON, rules);
+    // The rules are part of the text, so stores with other rules on one client get scripts of their own.
+    this.suffix = createHash('sha1').update(common).digest('hex').slice(0, 8);
+    for (const name of DOC_SCRIPTS) redis.defineCommand(`otp_${name}_${this.suffix}`, { numberOfKeys: 1, lua: `${common}\n${script(name)}` });
   }
+
+  private readonly suffix: string;
 
   static fromConfig(config: Config, prefix?: string): RedisStore {
     return new RedisStore(createRedisClient(config), config.CODE_HMAC_SECRET, rulesFromConfig(config), prefix);
@@ -50,24 +56,7 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
   }
 
   private doc(name: (typeof DOC_SCRIPTS)[number], tag: string, now: number, ...args: (string | number)[]): Promise<Reply> {
-    const h = this.rules;
-    return this.run(() =>
-      this.r[`otp_${name}`](
-        this.docKey(tag),
-        now,
-        h.retentionMs,
-        h.cooldownMs,
-        h.sendLimit,
-        h.sendWindowMs,
-        h.failureLimit,
-        h.failureWindowMs,
-        h.maxChecks,
-        h.flashMaxChecks,
-        h.robotLimit,
-        h.robotWindowMs,
-        ...args,
-      ),
-    );
+    return this.run(() => this.r[`otp_${name}_${this.suffix}`](this.docKey(tag), now, ...args));
   }
 
   private rec(id: string, json: string) {
@@ -138,7 +127,6 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
       plan.provider,
       plan.unlimited ? '1' : '0',
       plan.toStep ?? -1,
-      this.rules.maxSends,
     );
     if (res[0] === 'ok') return { ok: true, ...this.rec(id, res[1]), attemptIndex: Number(res[2]) };
     if (res[0] === 'stale') return { ok: false, reason: 'stale' };
@@ -174,6 +162,15 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
     if (res[0] === 'ok') return { ok: true as const, ...this.rec(id, res[1]) };
     return this.notThere(id, res);
   }
+}
+
+/** common.lua with the rules written in as numbers (each a finite number, so nothing else can get into the script). */
+function withRules(lua: string, rules: StoreRules): string {
+  return lua.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const v = rules[name as keyof StoreRules];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`store rule ${name} must be a number`);
+    return String(v);
+  });
 }
 
 function refusal(res: Reply) {

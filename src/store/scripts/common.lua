@@ -2,20 +2,23 @@
 -- string under the number's keyed tag: every verification of that number (v, by id nonce), its send
 -- log (s: times), its wrong guesses (f: counts per hour bucket) and its call-back lookups
 -- (r: {minute bucket, count}). One key per number keeps Redis small and every rule atomic.
--- ARGV[1..11] are the time and the rules (store/types.ts StoreRules); a script's own
--- arguments start at ARGV[12]. Records use short field names and keep times as ms after
--- their creation (store/record.ts): compact, because Redis holds one per pending verification.
+-- ARGV[1] is the time; a script's own arguments start at ARGV[2]. The rules (store/types.ts
+-- StoreRules) are written into the script's text as numbers (redis-store.ts): they are the same
+-- for every call of an instance, so no call sends or converts them. Records use short field
+-- names and keep times as ms after their creation (store/record.ts): compact, because Redis
+-- holds one per pending verification.
 local NOW = tonumber(ARGV[1])
-local RETENTION = tonumber(ARGV[2])
-local COOLDOWN = tonumber(ARGV[3])
-local SEND_LIMIT = tonumber(ARGV[4])
-local SEND_WINDOW = tonumber(ARGV[5])
-local FAIL_LIMIT = tonumber(ARGV[6])
-local FAIL_WINDOW = tonumber(ARGV[7])
-local MAX_CHECKS = tonumber(ARGV[8])
-local FLASH_CHECKS = tonumber(ARGV[9])
-local ROBOT_LIMIT = tonumber(ARGV[10])
-local ROBOT_WINDOW = tonumber(ARGV[11])
+local RETENTION = {{retentionMs}}
+local COOLDOWN = {{cooldownMs}}
+local SEND_LIMIT = {{sendLimit}}
+local SEND_WINDOW = {{sendWindowMs}}
+local FAIL_LIMIT = {{failureLimit}}
+local FAIL_WINDOW = {{failureWindowMs}}
+local MAX_CHECKS = {{maxChecks}}
+local FLASH_CHECKS = {{flashMaxChecks}}
+local ROBOT_LIMIT = {{robotLimit}}
+local ROBOT_WINDOW = {{robotWindowMs}}
+local MAX_SENDS = {{maxSends}}
 local FAIL_BUCKETS = 24
 local FAIL_WIDTH = math.max(math.floor(FAIL_WINDOW / FAIL_BUCKETS), 1)
 
