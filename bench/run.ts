@@ -4,7 +4,12 @@
 // bytes per pending verification. Not a test: CI does not run it. Ratios of one run are what
 // count; absolute numbers drift with the machine and whatever else it runs.
 //
-//   npm run bench -- [--duration 10] [--connections 50] [--pending 100000] [--no-build] [--cpu-prof]
+//   npm run bench -- [--duration 10] [--connections 50] [--pending 100000] [--no-build] [--cpu-prof] [--no-pin]
+//
+// On a machine with two or more cores and `taskset`, the server under load runs alone on CPU 1
+// and everything else (autocannon, Redis) on CPU 0: each server then has one whole core in its
+// phase, and neither competes with the load generator for it, which on two shared cores made
+// the same code's numbers move by a third between runs. --no-pin lets the kernel place them.
 //
 // --cpu-prof runs otpgate under `node --cpu-prof` and writes, beside the profile, the time
 // window of each path (profile-summary.ts reads both).
@@ -27,6 +32,7 @@ const { values: args } = parseArgs({
     pending: { type: 'string', default: '100000' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false },
   },
 });
 const int = (name: string, v: string, min: number, max: number) => {
@@ -48,6 +54,11 @@ if (!args['no-build']) {
   const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (built.status !== 0) throw new Error('npm run build failed');
 }
+
+// The bench (and the redis-server it starts, which inherits the mask) on CPU 0, servers on CPU 1.
+const pinned =
+  !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+const onServerCore = (command: string, argv: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', '1', command, ...argv]] : [command, argv]);
 
 const API_KEY = randomBytes(24).toString('hex');
 const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
@@ -89,8 +100,7 @@ try {
   const otpLog = join(work, 'otpgate.log');
   mkdirSync(profDir);
   const otp = startChild(
-    process.execPath,
-    [...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'dist/server.js')],
+    ...onServerCore(process.execPath, [...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'dist/server.js')]),
     {
       cwd: work,
       logFile: otpLog,
@@ -128,7 +138,7 @@ try {
   }
 
   const refPort = await freePort();
-  const ref = startChild(process.execPath, ['--import', 'tsx', join(root, 'bench/reference-server.ts')], {
+  const ref = startChild(...onServerCore(process.execPath, ['--import', 'tsx', join(root, 'bench/reference-server.ts')]), {
     cwd: root,
     logFile: join(work, 'reference.log'),
     env: { PATH: process.env.PATH, REDIS_URL: redis.url, PORT: String(refPort) },
@@ -194,7 +204,8 @@ try {
   const ms = (x: number) => `${x} ms`;
   const out = [
     `otpgate bench: node ${process.version}, redis ${redisVersion}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
-      `${connections} connections, ${duration} s per path, LOG_LEVEL=info, console providers`,
+      `${connections} connections, ${duration} s per path, LOG_LEVEL=info, console providers, ` +
+      (pinned ? 'servers on CPU 1, load and Redis on CPU 0' : 'not pinned'),
     '',
     '| path | otpgate req/s | p50 | p99 | CPU µs/req | reference | req/s | p50 | p99 | CPU µs/req | ratio (target) |',
     '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
