@@ -38,7 +38,9 @@ if (!dir) throw new Error('usage: profile-summary.ts <profile dir> [--top N] [--
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no .cpuprofile in ${dir}`);
 const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
-const windows = JSON.parse(readFileSync(join(dir, 'windows.json'), 'utf8')) as Record<string, [number, number]>;
+// Each phase's time windows (one per round; an older bench wrote a single window).
+const windows = JSON.parse(readFileSync(join(dir, 'windows.json'), 'utf8')) as Record<string, [number, number] | Array<[number, number]>>;
+const spans = (w: [number, number] | Array<[number, number]>): Array<[number, number]> => (typeof w[0] === 'number' ? [w as [number, number]] : (w as Array<[number, number]>));
 
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
@@ -66,7 +68,8 @@ const groups = args.group.map((g) => {
 const top = Number(args.top);
 let t = prof.startTime;
 const stamps = prof.timeDeltas.map((d) => (t += d));
-for (const [name, [from, to]] of Object.entries(windows)) {
+for (const [name, w] of Object.entries(windows)) {
+  const ws = spans(w);
   if (!name.startsWith('otpgate')) continue;
   const self = new Map<string, number>();
   const comp = new Map<string, number>();
@@ -74,7 +77,7 @@ for (const [name, [from, to]] of Object.entries(windows)) {
   const grouped = new Map<string, number>();
   let total = 0;
   prof.samples.forEach((id, i) => {
-    if (stamps[i] < from || stamps[i] > to) return;
+    if (!ws.some(([from, to]) => stamps[i] >= from && stamps[i] <= to)) return;
     const node = byId.get(id)!;
     total++;
     self.set(label(node.callFrame), (self.get(label(node.callFrame)) ?? 0) + 1);

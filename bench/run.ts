@@ -4,7 +4,12 @@
 // bytes per pending verification. Not a test: CI does not run it. Ratios of one run are what
 // count; absolute numbers drift with the machine and whatever else it runs.
 //
-//   npm run bench -- [--duration 10] [--connections 50] [--pending 100000] [--no-build] [--cpu-prof] [--no-pin]
+//   npm run bench -- [--duration 10] [--rounds 5] [--connections 50] [--pending 100000] [--no-build] [--cpu-prof] [--no-pin]
+//
+// Each path's --duration is split into --rounds short rounds, otpgate then the reference in
+// each; the ratio shown is the median of the rounds' ratios. The machine's speed drifts (other
+// tenants of the host): measured side by side, both servers see nearly the same drift, and one
+// slow round cannot decide the ratio.
 //
 // On a machine with two or more cores and `taskset`, the server under load runs alone on CPU 1
 // and everything else (autocannon, Redis) on CPU 0: each server then has one whole core in its
@@ -28,6 +33,7 @@ import { cpuSeconds, freePort, httpReady, startChild, startRedis, until, type Ch
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     pending: { type: 'string', default: '100000' },
     'no-build': { type: 'boolean', default: false },
@@ -43,6 +49,7 @@ const int = (name: string, v: string, min: number, max: number) => {
 const duration = int('duration', args.duration, 1, 600);
 const connections = int('connections', args.connections, 1, 1000);
 const pending = int('pending', args.pending, 0, 10_000_000);
+const rounds = int('rounds', args.rounds, 1, duration);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'otpgate-bench-'));
@@ -86,6 +93,11 @@ function wrongChecks(ids: string[], codeOf: (id: string) => string | undefined) 
     return { body: JSON.stringify({ id, code }) };
   };
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
@@ -147,27 +159,54 @@ try {
   const refUrl = `http://127.0.0.1:${refPort}`;
   await until('reference server', ref, httpReady(`${refUrl}/bare`));
 
-  const windows: Record<string, [number, number]> = {};
+  const windows: Record<string, Array<[number, number]>> = {};
+  type PathLoad = Omit<Load, 'connections' | 'duration' | 'headers'>;
   type Run = Measured & { cpu: string };
-  const run = async (name: string, load: Omit<Load, 'connections' | 'duration' | 'headers'>): Promise<Run> => {
-    log(`${name}: ${duration} s, ${connections} connections…`);
+  /** One round of one server: its measures and the CPU its process and Redis spent. */
+  const round = async (name: string, load: PathLoad) => {
     const server = (load.url === otpUrl ? otp : ref).proc.pid;
     const cpu0 = [cpuSeconds(server), cpuSeconds(redis.proc.pid)];
     const t0 = process.hrtime.bigint();
-    const m = await drive({ connections, duration, headers, ...load });
-    windows[name] = [Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n)];
-    // CPU per request of the server and of Redis: steadier than req/s on a shared machine.
-    const us = [cpuSeconds(server) - cpu0[0], cpuSeconds(redis.proc.pid) - cpu0[1]].map((s) => Math.round((s * 1e6) / m.total));
-    await new Promise((r) => setTimeout(r, 500));
-    return { ...m, cpu: `${us[0]} + ${us[1]}` };
+    const m = await drive({ connections, duration: duration / rounds, headers, ...load });
+    (windows[name] ??= []).push([Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n)]);
+    const cpu = [cpuSeconds(server) - cpu0[0], cpuSeconds(redis.proc.pid) - cpu0[1]];
+    await new Promise((r) => setTimeout(r, 300));
+    return { m, cpu };
+  };
+  /** A path's rounds, otpgate and reference side by side; totals over the rounds, median ratio. */
+  const path = async (name: string, otpLoad: PathLoad, refLoad: PathLoad) => {
+    log(`${name}: ${rounds} × (otpgate, reference) × ${duration / rounds} s, ${connections} connections…`);
+    const runs: Array<Awaited<ReturnType<typeof round>>>[] = [[], []];
+    for (let i = 0; i < rounds; i++) {
+      runs[0].push(await round(`otpgate ${name}`, otpLoad));
+      runs[1].push(await round(`reference ${name}`, refLoad));
+    }
+    const ratios = runs[0].map((o, i) => o.m.reqPerSec / runs[1][i].m.reqPerSec).sort((a, b) => a - b);
+    const [otp_, ref_] = runs.map((rs): Run => {
+      const total = rs.reduce((n, r) => n + r.m.total, 0);
+      const statuses: Record<string, number> = {};
+      for (const r of rs) for (const [c, k] of Object.entries(r.m.statuses)) statuses[c] = (statuses[c] ?? 0) + k;
+      // CPU per request of the server and of Redis: what a request costs, whatever the throughput.
+      const us = [0, 1].map((k) => Math.round((rs.reduce((s, r) => s + r.cpu[k], 0) * 1e6) / total));
+      return {
+        reqPerSec: rs.reduce((n, r) => n + r.m.reqPerSec, 0) / rs.length,
+        p50: median(rs.map((r) => r.m.p50)),
+        p99: median(rs.map((r) => r.m.p99)),
+        total,
+        statuses,
+        cpu: `${us[0]} + ${us[1]}`,
+      };
+    });
+    return { otp: otp_, ref: ref_, ratio: median(ratios), spread: [ratios[0], ratios[ratios.length - 1]] as const };
   };
 
   const otpIds: string[] = [];
   const refIds: string[] = [];
-  const start = {
-    otp: await run('otpgate start', { url: otpUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(otpIds) }),
-    ref: await run('reference start', { url: refUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(refIds) }),
-  };
+  const start = await path(
+    'start',
+    { url: otpUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(otpIds) },
+    { url: refUrl, method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(refIds) },
+  );
   if (!otpIds.length || !refIds.length) throw new Error('a start phase created no verification');
 
   // The console provider logged each code: a wrong code is the right one with its last digit
@@ -179,23 +218,25 @@ try {
     const { verificationId, code } = JSON.parse(line) as { verificationId: string; code: string };
     codes.set(verificationId, code);
   }
-  const check = {
-    otp: await run('otpgate check', { url: otpUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(otpIds, (id) => codes.get(id)) }),
-    ref: await run('reference check', { url: refUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(refIds, () => undefined) }),
-  };
+  const check = await path(
+    'check',
+    { url: otpUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(otpIds, (id) => codes.get(id)) },
+    { url: refUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(refIds, () => undefined) },
+  );
 
   let m = 0;
-  const get = {
-    otp: await run('otpgate get', { url: otpUrl, method: 'GET', path: '/', next: () => ({ path: `/v1/verifications/${otpIds[m++ % otpIds.length]}` }) }),
-    ref: await run('bare route get', { url: refUrl, method: 'GET', path: '/bare' }),
-  };
+  const get = await path(
+    'get',
+    { url: otpUrl, method: 'GET', path: '/', next: () => ({ path: `/v1/verifications/${otpIds[m++ % otpIds.length]}` }) },
+    { url: refUrl, method: 'GET', path: '/bare' },
+  );
 
   const redisVersion = /redis_version:(\S+)/.exec(await probe.info('server'))?.[1];
   probe.disconnect();
   await Promise.all([otp.stop(), ref.stop()]);
   if (args['cpu-prof']) writeFileSync(join(profDir, 'windows.json'), JSON.stringify(windows, null, 2));
 
-  const rows: Array<[string, string, { otp: Run; ref: Run }, string, number]> = [
+  const rows: Array<[string, string, Awaited<ReturnType<typeof path>>, string, number]> = [
     ['POST /v1/verifications', 'validate + 1 EVALSHA', start, '201', 0.6],
     ['POST /v1/verifications/check (wrong)', 'validate + HMAC + 1 EVALSHA', check, '200', 0.8],
     ['GET /v1/verifications/{id}', 'bare Fastify route', get, '200', 0.5],
@@ -207,14 +248,14 @@ try {
       `${connections} connections, ${duration} s per path, LOG_LEVEL=info, console providers, ` +
       (pinned ? 'servers on CPU 1, load and Redis on CPU 0' : 'not pinned'),
     '',
-    '| path | otpgate req/s | p50 | p99 | CPU µs/req | reference | req/s | p50 | p99 | CPU µs/req | ratio (target) |',
-    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+    '| path | otpgate req/s | p50 | p99 | CPU µs/req | reference | req/s | p50 | p99 | CPU µs/req | ratio (target) | rounds |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   let ok = true;
-  for (const [path, refName, { otp: o, ref: r }, want, target] of rows) {
-    const ratio = o.reqPerSec / r.reqPerSec;
+  for (const [name, refName, { otp: o, ref: r, ratio, spread }, want, target] of rows) {
     out.push(
-      `| \`${path}\` | ${n(o.reqPerSec)} | ${ms(o.p50)} | ${ms(o.p99)} | ${o.cpu} | ${refName} | ${n(r.reqPerSec)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.cpu} | ${ratio.toFixed(2)} (≥ ${target}) |`,
+      `| \`${name}\` | ${n(o.reqPerSec)} | ${ms(o.p50)} | ${ms(o.p99)} | ${o.cpu} | ${refName} | ${n(r.reqPerSec)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.cpu} | ` +
+        `${ratio.toFixed(2)} (≥ ${target}) | ${spread[0].toFixed(2)}–${spread[1].toFixed(2)} |`,
     );
     for (const [name, s] of [['otpgate', o], ['reference', r]] as const) {
       const other = Object.entries(s.statuses).filter(([code]) => code !== want);
@@ -224,7 +265,11 @@ try {
       }
     }
   }
-  out.push('', 'CPU µs/req: the server process + redis-server, per request answered.');
+  out.push(
+    '',
+    `req/s: the mean over ${rounds} rounds; p50, p99: their median; ratio: the median of the rounds' ratios (rounds: the lowest and the highest).`,
+    'CPU µs/req: the server process + redis-server, per request answered.',
+  );
   if (bytesPerPending !== undefined) {
     out.push('', `Redis per pending verification: ${n(bytesPerPending)} bytes (used_memory over ${n(pending)} pending, minus the empty Redis)`);
   }
