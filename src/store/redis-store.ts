@@ -30,6 +30,8 @@ const DOC_SCRIPTS = ['start', 'read', 'check', 'find', 'begin_send', 'deliver', 
 
 export class RedisStore extends RedisKeyspace implements VerificationStore {
   readonly kind = 'redis' as const;
+  /** Each script's command name: the rules are part of its text, so stores with other rules on one client get their own. */
+  private readonly commands: Record<(typeof DOC_SCRIPTS)[number], string>;
 
   constructor(
     redis: Redis | Cluster,
@@ -39,12 +41,10 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
   ) {
     super(redis, rules, prefix);
     const common = withRules(COMMON, rules);
-    // The rules are part of the text, so stores with other rules on one client get scripts of their own.
-    this.suffix = createHash('sha1').update(common).digest('hex').slice(0, 8);
-    for (const name of DOC_SCRIPTS) redis.defineCommand(`otp_${name}_${this.suffix}`, { numberOfKeys: 1, lua: `${common}\n${script(name)}` });
+    const suffix = createHash('sha1').update(common).digest('hex').slice(0, 8);
+    this.commands = Object.fromEntries(DOC_SCRIPTS.map((name) => [name, `otp_${name}_${suffix}`])) as typeof this.commands;
+    for (const name of DOC_SCRIPTS) redis.defineCommand(this.commands[name], { numberOfKeys: 1, lua: `${common}\n${script(name)}` });
   }
-
-  private readonly suffix: string;
 
   static fromConfig(config: Config, prefix?: string): RedisStore {
     return new RedisStore(createRedisClient(config), config.CODE_HMAC_SECRET, rulesFromConfig(config), prefix);
@@ -56,7 +56,7 @@ export class RedisStore extends RedisKeyspace implements VerificationStore {
   }
 
   private doc(name: (typeof DOC_SCRIPTS)[number], tag: string, now: number, ...args: (string | number)[]): Promise<Reply> {
-    return this.run(() => this.r[`otp_${name}_${this.suffix}`](this.docKey(tag), now, ...args));
+    return this.run(() => this.r[this.commands[name]](this.docKey(tag), now, ...args));
   }
 
   private rec(id: string, json: string) {
