@@ -20,8 +20,7 @@
 // window of each path (profile-summary.ts reads both).
 
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { drive, type Load, type Measured } from './load.js';
 import { cpuSeconds, freePort, httpReady, startChild, startRedis, until, type Child } from './processes.js';
+import { codesFromLog, collectIds, headers, median, otpgateEnv, pinBench, reads, startBody, wrongChecks } from './service.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,42 +62,8 @@ if (!args['no-build']) {
   if (built.status !== 0) throw new Error('npm run build failed');
 }
 
-// The bench (and the redis-server it starts, which inherits the mask) on CPU 0, servers on CPU 1.
-const pinned =
-  !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
-const onServerCore = (command: string, argv: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', '1', command, ...argv]] : [command, argv]);
-
-const API_KEY = randomBytes(24).toString('hex');
-const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+const { pinned, onServerCore } = pinBench(!args['no-pin']);
 const children: Child[] = [];
-
-/** Distinct valid Russian mobile numbers, random, never repeated in a run (a repeat would cancel the first). */
-const used = new Set<string>();
-function randomPhone(): string {
-  for (;;) {
-    const p = `+7916${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
-    if (!used.has(p)) return used.add(p), p;
-  }
-}
-const startBody = () => ({ body: JSON.stringify({ to: randomPhone(), channel: 'sms' }) });
-const collectIds = (into: string[]) => (status: number, body: string) => {
-  if (status === 201) into.push((JSON.parse(body) as { id: string }).id);
-};
-/** Round robin over ids, each with a wrong code (`codeOf` the right one, when known). */
-function wrongChecks(ids: string[], codeOf: (id: string) => string | undefined) {
-  let n = 0;
-  return () => {
-    const id = ids[n++ % ids.length];
-    const right = codeOf(id);
-    const code = right ? right.slice(0, -1) + String((Number(right.at(-1)) + 1) % 10) : String(randomInt(100000, 1000000));
-    return { body: JSON.stringify({ id, code }) };
-  };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
@@ -116,23 +82,7 @@ try {
     {
       cwd: work,
       logFile: otpLog,
-      env: {
-        PATH: process.env.PATH,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        REDIS_URL: redis.url,
-        API_KEYS: `bench:${API_KEY}`,
-        CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
-        RESEND_COOLDOWN_SECONDS: '0',
-        MAX_CHECK_ATTEMPTS: '100',
-        PHONE_SEND_LIMIT: '100000',
-        IP_SEND_LIMIT: '1000000',
-        CLIENT_RATE_LIMIT: '10000000',
-        PHONE_FAILURE_LIMIT: '1000000',
-        PUMPING_MIN_SENDS: '1000000',
-        PUMPING_MIN_CONVERSION: '0',
-      },
+      env: otpgateEnv(port, redis.url),
     },
   );
   children.push(otp);
@@ -212,22 +162,16 @@ try {
   // The console provider logged each code: a wrong code is the right one with its last digit
   // changed (a random one is right once in a million).
   await new Promise((r) => setTimeout(r, 300)); // the buffered log is flushed every 100 ms
-  const codes = new Map<string, string>();
-  for (const line of readFileSync(otpLog, 'utf8').split('\n')) {
-    if (!line.includes('console-provider')) continue;
-    const { verificationId, code } = JSON.parse(line) as { verificationId: string; code: string };
-    codes.set(verificationId, code);
-  }
+  const codes = codesFromLog(otpLog);
   const check = await path(
     'check',
     { url: otpUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(otpIds, (id) => codes.get(id)) },
     { url: refUrl, method: 'POST', path: '/v1/verifications/check', next: wrongChecks(refIds, () => undefined) },
   );
 
-  let m = 0;
   const get = await path(
     'get',
-    { url: otpUrl, method: 'GET', path: '/', next: () => ({ path: `/v1/verifications/${otpIds[m++ % otpIds.length]}` }) },
+    { url: otpUrl, method: 'GET', path: '/', next: reads(otpIds) },
     { url: refUrl, method: 'GET', path: '/bare' },
   );
 
