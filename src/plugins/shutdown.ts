@@ -30,9 +30,11 @@ export default fp<{ config: Config }>(
       shuttingDown = true;
     });
     // While shutting down, answers close their keep-alive connection, so clients move on to
-    // another instance and the server can finish as soon as the last one is sent.
-    app.addHook('onSend', async (_req, reply) => {
+    // another instance and the server can finish as soon as the last one is sent. A callback
+    // hook: every answer passes here, and an async one costs a promise each.
+    app.addHook('onSend', (_req, reply, payload, done) => {
       if (shuttingDown) reply.header('connection', 'close');
+      done(null, payload);
     });
   },
   { name: 'shutdown' },
