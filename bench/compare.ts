@@ -125,7 +125,10 @@ try {
   // Every path after start works on the verifications start made, so start always runs.
   await compare('start', '201', (s) => ({ method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(s.ids) }));
   await new Promise((r) => setTimeout(r, 300)); // the buffered log is flushed every 100 ms
-  const checks = servers.map((s) => wrongChecks(s.ids, ((codes) => (id: string) => codes.get(id))(codesFromLog(s.logFile))));
+  const checks = servers.map((s) => {
+    const codes = codesFromLog(s.logFile);
+    return wrongChecks(s.ids, (id) => codes.get(id));
+  });
   const gets = servers.map((s) => reads(s.ids));
   if (paths.includes('check')) await compare('check (wrong)', '200', (s) => ({ method: 'POST', path: '/v1/verifications/check', next: checks[servers.indexOf(s)] }));
   if (paths.includes('get')) await compare('get', '200', (s) => ({ method: 'GET', path: '/', next: gets[servers.indexOf(s)] }));
