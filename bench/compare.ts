@@ -90,7 +90,7 @@ try {
   }
   type PathLoad = Omit<Load, 'connections' | 'duration' | 'headers' | 'url'>;
 
-  /** One server's round: its req/s and its CPU per request, or what it answered unexpectedly. */
+  /** One server's round: its req/s and its CPU per request; an unexpected answer ends the run. */
   const round = async (s: Server, load: PathLoad, want: string) => {
     const cpu0 = cpuSeconds(s.child.proc.pid);
     const m = await drive({ connections, duration: seconds, headers, url: s.url, ...load });
