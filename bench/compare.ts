@@ -40,6 +40,8 @@ const [rounds, seconds, connections] = [args.rounds, args.seconds, args.connecti
   return n;
 });
 const paths = args.paths.split(',');
+const unknown = paths.filter((p) => !['start', 'check', 'get'].includes(p));
+if (unknown.length) throw new Error(`--paths: start, check, get; not ${unknown.join(', ')}`);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'otpgate-compare-'));
@@ -106,13 +108,13 @@ try {
     '| path | a req/s | b req/s | b / a (median) | rounds | a CPU µs/req | b CPU µs/req |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const compare = async (name: string, want: string, load: (s: Server) => PathLoad) => {
+  const compare = async (name: string, want: string, load: (i: number) => PathLoad) => {
     log(`${name}: ${rounds} × ${seconds} s…`);
     const runs: Array<Array<Awaited<ReturnType<typeof round>>>> = [[], []];
     for (let k = 0; k < rounds; k++) {
       // Whichever load starts first may get a head start: alternate it.
       const order = k % 2 ? [1, 0] : [0, 1];
-      const measured = await Promise.all(order.map((i) => round(servers[i], load(servers[i]), want)));
+      const measured = await Promise.all(order.map((i) => round(servers[i], load(i), want)));
       order.forEach((i, j) => runs[i].push(measured[j]));
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -123,15 +125,15 @@ try {
   };
 
   // Every path after start works on the verifications start made, so start always runs.
-  await compare('start', '201', (s) => ({ method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(s.ids) }));
+  await compare('start', '201', (i) => ({ method: 'POST', path: '/v1/verifications', next: startBody, onResponse: collectIds(servers[i].ids) }));
   await new Promise((r) => setTimeout(r, 300)); // the buffered log is flushed every 100 ms
   const checks = servers.map((s) => {
     const codes = codesFromLog(s.logFile);
     return wrongChecks(s.ids, (id) => codes.get(id));
   });
   const gets = servers.map((s) => reads(s.ids));
-  if (paths.includes('check')) await compare('check (wrong)', '200', (s) => ({ method: 'POST', path: '/v1/verifications/check', next: checks[servers.indexOf(s)] }));
-  if (paths.includes('get')) await compare('get', '200', (s) => ({ method: 'GET', path: '/', next: gets[servers.indexOf(s)] }));
+  if (paths.includes('check')) await compare('check (wrong)', '200', (i) => ({ method: 'POST', path: '/v1/verifications/check', next: checks[i] }));
+  if (paths.includes('get')) await compare('get', '200', (i) => ({ method: 'GET', path: '/', next: gets[i] }));
   out.push('', 'b / a: the median of the rounds\' ratios of req/s (rounds: the lowest and the highest); CPU µs/req: the median over the rounds.');
   process.stdout.write(`${out.join('\n')}\n`);
 } catch (err) {
